@@ -1,0 +1,96 @@
+/**
+ * One spec file read into plain data, with a line map: every node's JSON pointer → the offset
+ * where it was written, so any IR node can say `file:line:column`.
+ */
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { childPointer } from './pointer.ts';
+
+export interface LoadedDocument {
+  /** Absolute path. */
+  readonly file: string;
+  readonly text: string;
+  readonly data: unknown;
+  /** 1-based line and column where the node at `pointer` (or its nearest ancestor) starts. */
+  position(pointer: string): { line: number; column: number };
+}
+
+export interface SyntaxProblem {
+  readonly message: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Parses YAML or JSON text (YAML 1.2 reads JSON too). Returns problems instead of throwing. */
+export function parseSpecText(
+  file: string,
+  text: string,
+): { document?: LoadedDocument; problems: SyntaxProblem[] } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: true,
+  });
+  const problems = doc.errors.map((error) => {
+    const pos = lineCounter.linePos(error.pos[0]);
+    return {
+      message: error.message.split('\n')[0] ?? error.message,
+      line: pos.line,
+      column: pos.col,
+    };
+  });
+  if (problems.length > 0) return { problems };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    // An alias bomb or an alias to nowhere: yaml throws here rather than listing an error.
+    return { problems: [{ message: String(error), line: 1, column: 1 }] };
+  }
+  const offsets = new Map<string, number>();
+  indexNode(doc.contents, '', offsets);
+  const position = (pointer: string): { line: number; column: number } => {
+    let at = pointer;
+    for (;;) {
+      const offset = offsets.get(at);
+      if (offset !== undefined) {
+        const pos = lineCounter.linePos(offset);
+        return { line: pos.line, column: pos.col };
+      }
+      if (at === '') return { line: 1, column: 1 };
+      at = at.slice(0, Math.max(0, at.lastIndexOf('/')));
+    }
+  };
+  return { document: { file, text, data, position }, problems: [] };
+}
+
+/** Records each node's offset; a mapping entry points at its key, where a reader looks. */
+function indexNode(node: Node | null, pointer: string, offsets: Map<string, number>): void {
+  if (node === null) return;
+  if (node.range) offsets.set(pointer, node.range[0]);
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+      const child = childPointer(pointer, key);
+      const keyNode = pair.key as Node | null;
+      if (keyNode?.range) offsets.set(child, keyNode.range[0]);
+      indexChild(pair.value as Node | null, child, offsets);
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, index) => {
+      const child = childPointer(pointer, index);
+      const itemNode = item as Node | null;
+      if (itemNode?.range) offsets.set(child, itemNode.range[0]);
+      indexChild(itemNode, child, offsets);
+    });
+  }
+}
+
+function indexChild(node: Node | null, pointer: string, offsets: Map<string, number>): void {
+  if (node === null || (!isMap(node) && !isSeq(node))) return;
+  // Keep the key's offset for the child itself; descend for its own children.
+  const keep = offsets.get(pointer);
+  indexNode(node, pointer, offsets);
+  if (keep !== undefined) offsets.set(pointer, keep);
+}
