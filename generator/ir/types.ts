@@ -332,6 +332,8 @@ export interface OperationReply {
 export interface MappingOverrides {
   /** The AsyncAPI operation id this HTTP operation maps to. */
   readonly operation?: string;
+  /** Forces the route kind where the method and responses leave a choice. */
+  readonly kind?: Route['kind'];
   /** Record key template: `{id}`, `{idempotencyKey}`, Zilla's `${params.id}`. */
   readonly key?: string;
   /** Kafka headers to set, name → template (`{identity}`, `{params.id}`, literal text). */

@@ -1,0 +1,138 @@
+/**
+ * The project config (`specgate.yaml`), resolved once into a typed, defaulted object
+ * (style.md §22). Paths in it are relative to the config file. Two spec paths on the command
+ * line stand in for a config file.
+ */
+import { dirname, resolve } from 'node:path';
+import type { Diagnostics } from './diagnostics.ts';
+import type { MappingOverrides } from './ir/types.ts';
+import type { DocumentSet } from './load/document-set.ts';
+import { childPointer, isRecord } from './load/pointer.ts';
+import { parseMapping } from './parse/mapping.ts';
+
+export type Target = 'gateway' | 'client' | 'service';
+
+export interface SpecgateConfig {
+  /** The config file, when there is one. */
+  readonly file?: string;
+  /** Absolute paths of the two specs. */
+  readonly openapi: string;
+  readonly asyncapi: string;
+  /** Absolute output folder (default `generated` beside the config, or the cwd). */
+  readonly out: string;
+  readonly targets: readonly Target[];
+  /** `zilla`: behave as Zilla's http-kafka binding does (design §4). */
+  readonly compat: 'default' | 'zilla';
+  /** Explicit mappings by HTTP operationId. */
+  readonly routes: { readonly [operationId: string]: MappingOverrides };
+  readonly runtime: {
+    /** How long a request-reply command waits for its reply before 202/504. */
+    readonly replyTimeoutMs: number;
+  };
+}
+
+const allTargets: readonly Target[] = ['gateway', 'client', 'service'];
+const knownKeys = new Set([
+  '$schema',
+  'openapi',
+  'asyncapi',
+  'out',
+  'targets',
+  'compat',
+  'routes',
+  'runtime',
+]);
+
+export const defaultConfig = {
+  targets: allTargets,
+  compat: 'default',
+  runtime: { replyTimeoutMs: 10_000 },
+} as const;
+
+/** Spec paths given on the command line, no config file. */
+export function configFromPaths(openapi: string, asyncapi: string, out?: string): SpecgateConfig {
+  return {
+    openapi: resolve(openapi),
+    asyncapi: resolve(asyncapi),
+    out: resolve(out ?? 'generated'),
+    targets: defaultConfig.targets,
+    compat: defaultConfig.compat,
+    routes: {},
+    runtime: defaultConfig.runtime,
+  };
+}
+
+/** Reads and narrows a config file; undefined (with diagnostics) when unusable. */
+export function loadConfig(
+  path: string,
+  documents: DocumentSet,
+  diagnostics: Diagnostics,
+): SpecgateConfig | undefined {
+  const document = documents.load(path);
+  if (document === undefined || !isRecord(document.data)) return undefined;
+  const file = document.file;
+  const raw = document.data;
+  const here = dirname(file);
+  const at = (key: string): ReturnType<DocumentSet['locate']> =>
+    documents.locate(file, childPointer('', key));
+  const bad = (key: string, message: string): void =>
+    diagnostics.report('SG_CONFIG_INVALID', message, at(key));
+
+  for (const key of Object.keys(raw)) {
+    if (!knownKeys.has(key))
+      bad(key, `unknown config key "${key}" (known: ${[...knownKeys].join(', ')})`);
+  }
+  const specPath = (key: 'openapi' | 'asyncapi'): string | undefined => {
+    const value = raw[key];
+    if (typeof value === 'string' && value !== '') return resolve(here, value);
+    bad(
+      key,
+      `"${key}" must be the path of the ${key === 'openapi' ? 'OpenAPI' : 'AsyncAPI'} document`,
+    );
+    return undefined;
+  };
+  const openapi = specPath('openapi');
+  const asyncapi = specPath('asyncapi');
+
+  let out = resolve(here, 'generated');
+  if (raw.out !== undefined) {
+    if (typeof raw.out === 'string' && raw.out !== '') out = resolve(here, raw.out);
+    else bad('out', '"out" must be a folder path');
+  }
+  let targets: readonly Target[] = defaultConfig.targets;
+  if (raw.targets !== undefined) {
+    const list = raw.targets;
+    if (Array.isArray(list) && list.every((t) => (allTargets as readonly unknown[]).includes(t))) {
+      targets = allTargets.filter((t) => list.includes(t));
+    } else bad('targets', `"targets" must be a list of ${allTargets.join(', ')}`);
+  }
+  let compat: SpecgateConfig['compat'] = defaultConfig.compat;
+  if (raw.compat !== undefined) {
+    if (raw.compat === 'default' || raw.compat === 'zilla') compat = raw.compat;
+    else bad('compat', '"compat" must be "default" or "zilla"');
+  }
+  const routes: Record<string, MappingOverrides> = {};
+  if (raw.routes !== undefined) {
+    if (isRecord(raw.routes)) {
+      for (const [operationId, value] of Object.entries(raw.routes)) {
+        const pointer = childPointer(childPointer('', 'routes'), operationId);
+        const mapping = parseMapping(value, file, pointer, documents, diagnostics);
+        if (mapping !== undefined) routes[operationId] = mapping;
+      }
+    } else bad('routes', '"routes" must map HTTP operationIds to mappings');
+  }
+  let replyTimeoutMs: number = defaultConfig.runtime.replyTimeoutMs;
+  if (raw.runtime !== undefined) {
+    const runtime = raw.runtime;
+    if (
+      isRecord(runtime) &&
+      (runtime.replyTimeoutMs === undefined ||
+        (typeof runtime.replyTimeoutMs === 'number' && runtime.replyTimeoutMs > 0))
+    ) {
+      replyTimeoutMs =
+        typeof runtime.replyTimeoutMs === 'number' ? runtime.replyTimeoutMs : replyTimeoutMs;
+    } else bad('runtime', '"runtime.replyTimeoutMs" must be a positive number of milliseconds');
+  }
+  if (openapi === undefined || asyncapi === undefined) return undefined;
+  return { file, openapi, asyncapi, out, targets, compat, routes, runtime: { replyTimeoutMs } };
+}
