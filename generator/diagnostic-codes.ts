@@ -11,6 +11,10 @@ export const diagnosticCodes = {
     summary: 'a spec or referenced file cannot be read',
   },
   SG_LOAD_SYNTAX: { severity: 'error', summary: 'the file is not valid YAML or JSON' },
+  SG_LOAD_LENIENT: {
+    severity: 'warning',
+    summary: 'the file breaks YAML 1.2 but a lenient reader accepts it',
+  },
   SG_LOAD_NOT_AN_OBJECT: {
     severity: 'error',
     summary: 'the document is not a mapping at its top level',

@@ -42,7 +42,14 @@ export class DocumentSet {
       this.#documents.set(file, null);
       return undefined;
     }
-    const { document, problems } = parseSpecText(file, text);
+    const { document, problems, lenient } = parseSpecText(file, text);
+    if (lenient !== undefined) {
+      this.#diagnostics.report(
+        'SG_LOAD_LENIENT',
+        `not valid YAML 1.2 (${lenient.message}); read leniently, as the AsyncAPI tooling does`,
+        { file, pointer: '', line: lenient.line, column: lenient.column },
+      );
+    }
     for (const problem of problems) {
       this.#diagnostics.report('SG_LOAD_SYNTAX', problem.message, {
         file,

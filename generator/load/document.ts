@@ -2,6 +2,7 @@
  * One spec file read into plain data, with a line map: every node's JSON pointer → the offset
  * where it was written, so any IR node can say `file:line:column`.
  */
+import { parseWithPointers, type YAMLNode } from '@stoplight/yaml';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { childPointer } from './pointer.ts';
 
@@ -24,7 +25,7 @@ export interface SyntaxProblem {
 export function parseSpecText(
   file: string,
   text: string,
-): { document?: LoadedDocument; problems: SyntaxProblem[] } {
+): { document?: LoadedDocument; problems: SyntaxProblem[]; lenient?: SyntaxProblem } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
@@ -40,7 +41,13 @@ export function parseSpecText(
       column: pos.col,
     };
   });
-  if (problems.length > 0) return { problems };
+  if (problems.length > 0) {
+    const document = parseLeniently(file, text);
+    const [first] = problems;
+    return document === undefined || first === undefined
+      ? { problems }
+      : { document, problems: [], lenient: first };
+  }
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
@@ -93,4 +100,58 @@ function indexChild(node: Node | null, pointer: string, offsets: Map<string, num
   const keep = offsets.get(pointer);
   indexNode(node, pointer, offsets);
   if (keep !== undefined) offsets.set(pointer, keep);
+}
+
+/**
+ * The YAML reader the AsyncAPI parser uses (@stoplight/yaml) accepts some documents that YAML
+ * 1.2 forbids, such as a flow mapping less indented than its key (the HDI case study in the
+ * corpus). When it reads the text without a problem we read it too, with a warning, so we
+ * accept what the AsyncAPI tooling accepts.
+ */
+function parseLeniently(file: string, text: string): LoadedDocument | undefined {
+  let result: ReturnType<typeof parseWithPointers<unknown>>;
+  try {
+    result = parseWithPointers<unknown>(text);
+  } catch {
+    return undefined;
+  }
+  // DiagnosticSeverity.Error is 0.
+  if (result.diagnostics.some((d) => d.severity === 0) || result.data === undefined)
+    return undefined;
+  const offsets = new Map<string, number>();
+  indexLenient(result.ast, '', offsets);
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const position = (pointer: string): { line: number; column: number } => {
+    let at = pointer;
+    let offset = offsets.get(at);
+    while (offset === undefined && at !== '') {
+      at = at.slice(0, Math.max(0, at.lastIndexOf('/')));
+      offset = offsets.get(at);
+    }
+    if (offset === undefined) return { line: 1, column: 1 };
+    let line = 0;
+    while (line + 1 < lineStarts.length && (lineStarts[line + 1] ?? Infinity) <= offset) line++;
+    return { line: line + 1, column: offset - (lineStarts[line] ?? 0) + 1 };
+  };
+  return { file, text, data: result.data, position };
+}
+
+/** The lenient reader's AST: a mapping entry points at its key, as in {@link indexNode}. */
+function indexLenient(
+  node: YAMLNode | null | undefined,
+  pointer: string,
+  offsets: Map<string, number>,
+): void {
+  if (node === null || node === undefined) return;
+  if (!offsets.has(pointer)) offsets.set(pointer, node.startPosition);
+  if (node.kind === 2) {
+    for (const mapping of node.mappings) {
+      const child = childPointer(pointer, String(mapping.key.value));
+      offsets.set(child, mapping.key.startPosition);
+      indexLenient(mapping.value, child, offsets);
+    }
+  } else if (node.kind === 3) {
+    node.items.forEach((item, index) => indexLenient(item, childPointer(pointer, index), offsets));
+  }
 }
