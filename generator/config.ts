@@ -116,7 +116,12 @@ export function loadConfig(
     if (isRecord(raw.routes)) {
       for (const [operationId, value] of Object.entries(raw.routes)) {
         const pointer = childPointer(childPointer('', 'routes'), operationId);
-        const mapping = parseMapping(value, file, pointer, documents, diagnostics);
+        const mapping = parseMapping(
+          { documents, diagnostics },
+          value,
+          { file, pointer },
+          `routes.${operationId}`,
+        );
         if (mapping !== undefined) routes[operationId] = mapping;
       }
     } else bad('routes', '"routes" must map HTTP operationIds to mappings');

@@ -1,97 +1,152 @@
 /**
- * Narrows a raw mapping (a config `routes` entry, `x-specgate`, or Zilla's
- * `x-zilla-http-kafka`) into {@link MappingOverrides}, reporting each malformed field.
+ * Narrows a raw mapping — a config file's `routes` entry or an operation's `x-specgate` — into
+ * {@link MappingOverrides}, reporting each malformed field at its place. One module serves both
+ * so the config file and the extension accept exactly the same fields.
  */
 import type { Diagnostics } from '../diagnostics.ts';
-import type { FilterSpec, MappingOverrides, Route } from '../ir/types.ts';
+import type { FilterSpec, MappingOverrides, Route, SpecLocation } from '../ir/types.ts';
 import type { DocumentSet } from '../load/document-set.ts';
-import { childPointer, isRecord } from '../load/pointer.ts';
+import { isRecord } from '../load/pointer.ts';
+import { child, describe, type Place } from './place.ts';
+
+export interface MappingContext {
+  readonly documents: DocumentSet;
+  readonly diagnostics: Diagnostics;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const routeKinds: readonly Route['kind'][] = ['command', 'query', 'stream', 'history'];
+const filterTargets: readonly FilterSpec['on'][] = ['header', 'field'];
 
+/**
+ * A mapping named `label` in messages (`x-specgate`, `routes.createTask`); unknown keys and wrong
+ * types are reported, not guessed.
+ */
 export function parseMapping(
+  ctx: MappingContext,
   raw: unknown,
-  file: string,
-  pointer: string,
-  documents: DocumentSet,
-  diagnostics: Diagnostics,
+  place: Place,
+  label: string,
 ): MappingOverrides | undefined {
-  const source = documents.locate(file, pointer);
+  if (raw === undefined) return undefined;
   if (!isRecord(raw)) {
-    diagnostics.report('SG_CONFIG_INVALID', 'a mapping must be an object', source);
+    configError(ctx, `${label} must be a mapping, found ${describe(raw)}`, place);
     return undefined;
   }
-  const bad = (key: string, want: string): void =>
-    diagnostics.report(
-      'SG_CONFIG_INVALID',
-      `"${key}" must be ${want}`,
-      documents.locate(file, childPointer(pointer, key)),
-    );
-  const out: { -readonly [K in keyof MappingOverrides]: MappingOverrides[K] } = { source };
+  const out: Mutable<MappingOverrides> = { source: locate(ctx, place) };
   for (const [key, value] of Object.entries(raw)) {
+    const at = child(place, key);
     switch (key) {
       case 'operation':
       case 'key':
       case 'owner':
-        if (typeof value === 'string' && value !== '') out[key] = value;
-        else bad(key, 'a non-empty string');
+        if (typeof value === 'string') out[key] = value;
+        else configError(ctx, `${label}.${key} must be a string, found ${describe(value)}`, at);
         break;
-      case 'kind':
-        if (typeof value === 'string' && (routeKinds as readonly string[]).includes(value)) {
-          out.kind = value as Route['kind'];
-        } else bad(key, `one of ${routeKinds.join(', ')}`);
+      case 'kind': {
+        const kind = routeKinds.find((k) => k === value);
+        if (kind !== undefined) out.kind = kind;
+        else {
+          configError(
+            ctx,
+            `${label}.kind must be one of ${routeKinds.join(', ')}, found ${describe(value)}`,
+            at,
+          );
+        }
         break;
-      case 'overrides':
-        if (isRecord(value) && Object.values(value).every((v) => typeof v === 'string')) {
-          out.overrides = value as Record<string, string>;
-        } else bad(key, 'an object of header name → template string');
+      }
+      case 'overrides': {
+        const overrides = stringMap(ctx, value, at, `${label}.overrides`);
+        if (overrides !== undefined) out.overrides = overrides;
         break;
+      }
       case 'filters': {
-        const filters = parseFilters(value);
-        if (filters === undefined) bad(key, 'a list of { param, on: header|field, name }');
-        else out.filters = filters;
+        const filters = mappingFilters(ctx, value, at, label);
+        if (filters !== undefined) out.filters = filters;
         break;
       }
       default:
-        if (!key.startsWith('x-')) {
-          diagnostics.report(
-            'SG_CONFIG_INVALID',
-            `unknown mapping field "${key}" (known: operation, kind, key, overrides, filters, owner)`,
-            documents.locate(file, childPointer(pointer, key)),
-          );
-        }
+        configError(
+          ctx,
+          `${label} has no "${key}" (known: operation, kind, key, overrides, filters, owner)`,
+          at,
+        );
     }
   }
   return out;
 }
 
-/**
- * Filters in our form `{ param, on, name }`, or Zilla's `{ key?, headers: { name: value } }`
- * whose values are `${query.x}`-style expressions naming the query parameter.
- */
-function parseFilters(value: unknown): FilterSpec[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const filters: FilterSpec[] = [];
-  for (const item of value) {
-    if (!isRecord(item)) return undefined;
-    if (
-      typeof item.param === 'string' &&
-      typeof item.name === 'string' &&
-      (item.on === 'header' || item.on === 'field')
-    ) {
-      filters.push({ param: item.param, on: item.on, name: item.name });
-    } else if (isRecord(item.headers)) {
-      for (const [name, expression] of Object.entries(item.headers)) {
-        const param =
-          typeof expression === 'string'
-            ? /^\$\{(?:query|params)\.([^}]+)\}$/.exec(expression)?.[1]
-            : undefined;
-        if (param === undefined) return undefined;
-        filters.push({ param, on: 'header', name });
-      }
-    } else {
-      return undefined;
-    }
+/** Each filter is `{ param, on: header | field, name? }`; `name` defaults to `param`. */
+function mappingFilters(
+  ctx: MappingContext,
+  raw: unknown,
+  place: Place,
+  label: string,
+): FilterSpec[] | undefined {
+  if (!Array.isArray(raw)) {
+    configError(ctx, `${label}.filters must be a list, found ${describe(raw)}`, place);
+    return undefined;
   }
-  return filters;
+  const filters = raw.flatMap((item: unknown, index): FilterSpec[] => {
+    const at = child(place, index);
+    const param = isRecord(item) ? item.param : undefined;
+    const on = isRecord(item) ? filterTargets.find((t) => t === item.on) : undefined;
+    const name = isRecord(item) ? (item.name ?? param) : undefined;
+    if (
+      !isRecord(item) ||
+      typeof param !== 'string' ||
+      on === undefined ||
+      typeof name !== 'string'
+    ) {
+      configError(
+        ctx,
+        `a ${label} filter is { param: <query parameter>, on: header | field, name?: <header or field> }`,
+        at,
+      );
+      return [];
+    }
+    const unknown = Object.keys(item).filter((k) => !['param', 'on', 'name'].includes(k));
+    for (const key of unknown)
+      configError(ctx, `a ${label} filter has no "${key}"`, child(at, key));
+    return [{ param, on, name }];
+  });
+  // A list of rejected filters must not stand in for "no filters" over a lower layer's.
+  return raw.length > 0 && filters.length === 0 ? undefined : filters;
+}
+
+/** A mapping of strings (header → template); other values are reported and left out. */
+export function stringMap(
+  ctx: MappingContext,
+  raw: unknown,
+  place: Place,
+  what: string,
+): { [name: string]: string } | undefined {
+  if (!isRecord(raw)) {
+    configError(ctx, `${what} must be a mapping, found ${describe(raw)}`, place);
+    return undefined;
+  }
+  const out: { [name: string]: string } = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (typeof value === 'string') out[name] = value;
+    else
+      configError(
+        ctx,
+        `${what}["${name}"] must be a string, found ${describe(value)}`,
+        child(place, name),
+      );
+  }
+  return out;
+}
+
+export function configError(ctx: MappingContext, message: string, place: Place): void {
+  ctx.diagnostics.report('SG_CONFIG_INVALID', message, locate(ctx, place));
+}
+
+export function configWarning(ctx: MappingContext, message: string, place: Place): void {
+  ctx.diagnostics.report('SG_CONFIG_INVALID', message, locate(ctx, place), 'warning');
+}
+
+function locate(ctx: MappingContext, place: Place): SpecLocation {
+  return ctx.documents.locate(place.file, place.pointer);
 }

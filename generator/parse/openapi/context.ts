@@ -7,7 +7,8 @@ import type { Diagnostics } from '../../diagnostics.ts';
 import type { SchemaRegistry } from '../../ir/schema-registry.ts';
 import type { Schema, SpecLocation } from '../../ir/types.ts';
 import type { DocumentSet } from '../../load/document-set.ts';
-import { childPointer, isRecord } from '../../load/pointer.ts';
+import { child, describe, type Place } from '../place.ts';
+import { isRecord } from '../../load/pointer.ts';
 import { parseSchema, type SchemaContext } from '../schema.ts';
 
 export type OpenApiDialect = 'openapi-3.0' | 'openapi-3.1';
@@ -27,10 +28,6 @@ export interface OpenApiContext {
 }
 
 /** Where a raw value was written: an absolute file path and a JSON pointer into it. */
-export interface Place {
-  readonly file: string;
-  readonly pointer: string;
-}
 
 export function openApiContext(
   run: Pick<OpenApiContext, 'documents' | 'registry' | 'diagnostics'>,
@@ -54,10 +51,6 @@ export function once<T>(ctx: OpenApiContext, kind: string, place: Place, read: (
   const value = read();
   ctx.memo.set(key, value);
   return value;
-}
-
-export function child(place: Place, ...segments: (string | number)[]): Place {
-  return { file: place.file, pointer: segments.reduce<string>(childPointer, place.pointer) };
 }
 
 export function locate(ctx: OpenApiContext, place: Place): SpecLocation {
@@ -129,15 +122,9 @@ export function stringField(raw: Record<string, unknown>, key: string): string |
   return typeof value === 'string' ? value : undefined;
 }
 
-export function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'a list';
-  if (isRecord(value)) return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
-}
-
 /** Code-unit order, never locale order (style.md §6). */
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+export { child, describe, type Place };

@@ -6,109 +6,25 @@
  *   `key`, `overrides` (header → template) and `filters` (each `{ key?, headers? }`). Templates
  *   are kept as written (`${params.id}`, `{identity}`); bind/template.ts reads both forms.
  */
-import type { FilterSpec, MappingOverrides, Route } from '../../ir/types.ts';
+import type { FilterSpec, MappingOverrides } from '../../ir/types.ts';
 import { isRecord } from '../../load/pointer.ts';
+import { configError, configWarning, parseMapping, stringMap } from '../mapping.ts';
 import { child, describe, locate, type OpenApiContext, type Place } from './context.ts';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
-
-const routeKinds: readonly Route['kind'][] = ['command', 'query', 'stream', 'history'];
-const filterTargets: readonly FilterSpec['on'][] = ['header', 'field'];
 
 /** Zilla's identity templates: `{identity}`, `${guarded['jwt'].identity}`. */
 const identityTemplate = /^\$?\{\s*(?:identity|guarded\[['"][^'"]+['"]\]\.identity)\s*\}$/;
 /** A template that is one parameter: `${params.id}`, `{id}`, `${query.status}`. */
 const parameterTemplate = /^\$?\{\s*(?:(?:params|path|query|headers?)\.)?([^{}.\s]+)\s*\}$/;
 
-/** `x-specgate` on an operation; unknown keys and wrong types are reported, not guessed. */
+/** `x-specgate` on an operation: the same fields as a config file's `routes` entry. */
 export function parseSpecgateExtension(
   ctx: OpenApiContext,
   raw: unknown,
   place: Place,
 ): MappingOverrides | undefined {
-  if (raw === undefined) return undefined;
-  if (!isRecord(raw)) {
-    configError(ctx, `x-specgate must be a mapping, found ${describe(raw)}`, place);
-    return undefined;
-  }
-  const out: Mutable<MappingOverrides> = { source: locate(ctx, place) };
-  for (const [key, value] of Object.entries(raw)) {
-    const at = child(place, key);
-    switch (key) {
-      case 'operation':
-      case 'key':
-      case 'owner':
-        if (typeof value === 'string') out[key] = value;
-        else configError(ctx, `x-specgate.${key} must be a string, found ${describe(value)}`, at);
-        break;
-      case 'kind': {
-        const kind = routeKinds.find((k) => k === value);
-        if (kind !== undefined) out.kind = kind;
-        else {
-          configError(
-            ctx,
-            `x-specgate.kind must be one of ${routeKinds.join(', ')}, found ${describe(value)}`,
-            at,
-          );
-        }
-        break;
-      }
-      case 'overrides': {
-        const overrides = stringMap(ctx, value, at, 'x-specgate.overrides');
-        if (overrides !== undefined) out.overrides = overrides;
-        break;
-      }
-      case 'filters': {
-        const filters = specgateFilters(ctx, value, at);
-        if (filters !== undefined) out.filters = filters;
-        break;
-      }
-      default:
-        configError(
-          ctx,
-          `x-specgate has no "${key}" (known: operation, kind, key, overrides, filters, owner)`,
-          at,
-        );
-    }
-  }
-  return out;
-}
-
-/** Each filter is `{ param, on: header | field, name? }`; `name` defaults to `param`. */
-function specgateFilters(
-  ctx: OpenApiContext,
-  raw: unknown,
-  place: Place,
-): FilterSpec[] | undefined {
-  if (!Array.isArray(raw)) {
-    configError(ctx, `x-specgate.filters must be a list, found ${describe(raw)}`, place);
-    return undefined;
-  }
-  const filters = raw.flatMap((item: unknown, index): FilterSpec[] => {
-    const at = child(place, index);
-    const param = isRecord(item) ? item.param : undefined;
-    const on = isRecord(item) ? filterTargets.find((t) => t === item.on) : undefined;
-    const name = isRecord(item) ? (item.name ?? param) : undefined;
-    if (
-      !isRecord(item) ||
-      typeof param !== 'string' ||
-      on === undefined ||
-      typeof name !== 'string'
-    ) {
-      configError(
-        ctx,
-        'an x-specgate filter is { param: <query parameter>, on: header | field, name?: <header or field> }',
-        at,
-      );
-      return [];
-    }
-    const unknown = Object.keys(item).filter((k) => !['param', 'on', 'name'].includes(k));
-    for (const key of unknown)
-      configError(ctx, `an x-specgate filter has no "${key}"`, child(at, key));
-    return [{ param, on, name }];
-  });
-  // A list of rejected filters must not stand in for "no filters" over a lower layer's.
-  return raw.length > 0 && filters.length === 0 ? undefined : filters;
+  return parseMapping(ctx, raw, place, 'x-specgate');
 }
 
 /**
@@ -203,36 +119,4 @@ function zillaFilters(
     }
   });
   if (filters.length > 0) out.filters = filters;
-}
-
-/** A mapping of strings (header → template); other values are reported and left out. */
-function stringMap(
-  ctx: OpenApiContext,
-  raw: unknown,
-  place: Place,
-  what: string,
-): { [name: string]: string } | undefined {
-  if (!isRecord(raw)) {
-    configError(ctx, `${what} must be a mapping, found ${describe(raw)}`, place);
-    return undefined;
-  }
-  const out: { [name: string]: string } = {};
-  for (const [name, value] of Object.entries(raw)) {
-    if (typeof value === 'string') out[name] = value;
-    else
-      configError(
-        ctx,
-        `${what}["${name}"] must be a string, found ${describe(value)}`,
-        child(place, name),
-      );
-  }
-  return out;
-}
-
-function configError(ctx: OpenApiContext, message: string, place: Place): void {
-  ctx.diagnostics.report('SG_CONFIG_INVALID', message, locate(ctx, place));
-}
-
-function configWarning(ctx: OpenApiContext, message: string, place: Place): void {
-  ctx.diagnostics.report('SG_CONFIG_INVALID', message, locate(ctx, place), 'warning');
 }
