@@ -55,6 +55,10 @@ export const diagnosticCodes = {
     severity: 'error',
     summary: 'the config file or an `x-specgate` extension is malformed',
   },
+  SG_EMIT_TYPECHECK: {
+    severity: 'error',
+    summary: 'the generated code does not type-check (a specgate bug)',
+  },
   // bind
   SG_BIND_HTTP_UNMAPPED: {
     severity: 'warning',

@@ -1,1 +1,19 @@
-export {};
+// The runtime surface generated code imports as `specgate/runtime`.
+export type { GatewayOptions, GatewayRuntime, RegisterRoutes } from './gateway/api.ts';
+export type {
+  CommandRouteSpec,
+  GatewaySpec,
+  HeaderSpec,
+  JsonSchema,
+  KeySpec,
+  ReplyRouteSpec,
+  RequestSchemas,
+  RequestValue,
+  RouteSpec,
+  Template,
+  TopicSpec,
+} from './gateway/route-spec.ts';
+export { createGateway, startGateway } from './gateway/gateway.ts';
+export type { CreateGatewayOptions, Gateway } from './gateway/gateway.ts';
+export { HttpProblem } from './gateway/problems.ts';
+export type { Problem, ProblemCode, ProblemError } from './gateway/problems.ts';

@@ -2,8 +2,10 @@
 import { randomBytes } from 'node:crypto';
 
 export interface BrokerConfigInput {
-  /** The temp folder the broker owns; data goes in `<dir>/data`. */
+  /** The temp folder the broker owns; data goes in `<dir>/data` unless `dataDir` says. */
   readonly dir: string;
+  /** Where the data goes (`log.dirs`); default `<dir>/data`. */
+  readonly dataDir?: string;
   /** PLAINTEXT listener for clients, on 127.0.0.1. */
   readonly port: number;
   /** CONTROLLER listener for the KRaft quorum of one, on 127.0.0.1. */
@@ -22,7 +24,7 @@ export function renderServerProperties(input: BrokerConfigInput): string {
     ['advertised.listeners', `PLAINTEXT://127.0.0.1:${port}`],
     ['inter.broker.listener.name', 'PLAINTEXT'],
     ['listener.security.protocol.map', 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT'],
-    ['log.dirs', `${dir}/data`],
+    ['log.dirs', input.dataDir ?? `${dir}/data`],
     // One node: every internal topic gets one replica and one partition.
     ['offsets.topic.replication.factor', 1],
     ['offsets.topic.num.partitions', 1],

@@ -1,6 +1,6 @@
 // Starts and stops a real single-node KRaft Kafka broker on loopback (docs/kafka.md).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,6 +23,13 @@ export interface BrokerOptions {
   readonly jvm?: 'test' | 'bench';
   /** Give up (and clean up) when the broker is not serving after this long. Default 90 s. */
   readonly readyTimeoutMs?: number;
+  /**
+   * Keep the broker's data (`log.dirs`, KRaft metadata included) here instead of in its temp
+   * folder, and leave it on stop(): a later startBroker() with the same `dataDir` and `port` is
+   * the same broker again, with its topics and records (a restart, e.g. for outage tests). It is
+   * formatted only when it holds no `meta.properties` yet. The caller removes it.
+   */
+  readonly dataDir?: string;
 }
 
 export interface Broker {
@@ -60,13 +67,19 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const started = performance.now();
   const [port, controllerPort] = await pickPorts(options.port);
   const dir = await mkdtemp(join(tmpdir(), 'specgate-kafka-'));
+  const dataDir = options.dataDir ?? join(dir, 'data');
   const classpath = join(libs, '*');
   const serverProperties = join(dir, 'server.properties');
   const logConfig = `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`;
   try {
-    await writeFile(serverProperties, renderServerProperties({ dir, port, controllerPort }));
+    await writeFile(
+      serverProperties,
+      renderServerProperties({ dir, port, controllerPort, dataDir }),
+    );
     await writeFile(join(dir, 'log4j2.properties'), renderLog4j2Properties());
-    await formatStorage(java, [...JVM_FLAGS.test, logConfig, '-cp', classpath], serverProperties);
+    if (!(await isFormatted(dataDir))) {
+      await formatStorage(java, [...JVM_FLAGS.test, logConfig, '-cp', classpath], serverProperties);
+    }
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -153,6 +166,16 @@ async function pickPorts(port: number | undefined): Promise<[number, number]> {
   if (first === undefined || second === undefined) throw new Error('no free loopback ports');
   if (port === undefined) return [first, second];
   return [port, first === port ? second : first];
+}
+
+/** Whether `kafka.tools.StorageTool format` has run on this data folder. */
+async function isFormatted(dataDir: string): Promise<boolean> {
+  try {
+    await access(join(dataDir, 'meta.properties'));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function formatStorage(

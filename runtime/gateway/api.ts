@@ -1,0 +1,26 @@
+/**
+ * The runtime API that generated gateway code calls. `gateway/routes.ts` registers typed
+ * Fastify routes whose handlers delegate to {@link GatewayRuntime}; `gateway/server.ts` calls
+ * {@link startGateway}.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CommandRouteSpec, GatewaySpec } from './route-spec.ts';
+
+/** What a generated route handler calls. */
+export interface GatewayRuntime {
+  /** Turns the request into a Kafka record (and waits for the reply when request-reply). */
+  command(route: CommandRouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<void>;
+}
+
+/** The generated `routes` function: registers one typed Fastify route per operation. */
+export type RegisterRoutes = (app: FastifyInstance, runtime: GatewayRuntime) => void;
+
+export interface GatewayOptions {
+  readonly spec: GatewaySpec;
+  readonly routes: RegisterRoutes;
+  /** Bootstrap servers; default from `KAFKA_BROKERS`. */
+  readonly brokers?: readonly string[];
+  readonly clientId?: string;
+  /** How long a request-reply command waits for its reply (default 10 s). */
+  readonly replyTimeoutMs?: number;
+}

@@ -1,0 +1,271 @@
+/**
+ * Commands (design §4): validate, make the record, produce it (acks=all, idempotent producer),
+ * and answer — at once for one-way commands, with the service's reply for request-reply ones,
+ * 202 + Location on timeout or `Prefer: respond-async`, 504 without a declared 202. With an
+ * Idempotency-Key, the first response is stored in Kafka and replayed to retries.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isKafkaError } from '../kafka/index.ts';
+import type { KafkaProducer, KafkaRecord } from '../kafka/types.ts';
+import type { BeginOutcome, Claim, IdempotencyStore, StoredResponse } from './idempotency.ts';
+import { parsePrefer, waitMs } from './prefer.ts';
+import { HttpProblem, problemMediaType } from './problems.ts';
+import { recordHeaders, recordKey, topicName, type RequestValues } from './record.ts';
+import type { ReplyRouter } from './replies.ts';
+import type { CommandRouteSpec } from './route-spec.ts';
+import type { PayloadValidator } from './validation.ts';
+
+export interface CommandContext {
+  readonly producer: KafkaProducer;
+  readonly idempotency: IdempotencyStore;
+  /** By reply topic. */
+  readonly replies: ReadonlyMap<string, ReplyRouter>;
+  readonly payloads: PayloadValidator;
+  readonly replyTimeoutMs: number;
+  /** Cap on `Prefer: wait=N` (RFC 7240: a hint, capped by the server). */
+  readonly maxWaitMs: number;
+}
+
+/** What the gateway answers: the same shape whether fresh, replayed or from a reply record. */
+interface Answer {
+  readonly status: number;
+  readonly headers: { readonly [name: string]: string };
+  readonly body: Buffer;
+}
+
+/** Reply headers that are transport, not response (design §4). */
+const replyTransportHeaders: ReadonlySet<string> = new Set([':status', 'content-length']);
+
+export async function runCommand(
+  ctx: CommandContext,
+  route: CommandRouteSpec,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const values = requestValues(request);
+  checkMediaType(route, request);
+  ctx.payloads.check(route, request.body);
+  const prefer = parsePrefer(request.headers.prefer);
+  const respondAsync = prefer.respondAsync && route.reply !== undefined && route.accepts202;
+
+  let claim: Claim | undefined;
+  let correlationId: string | undefined;
+  if (values.idempotencyKey !== undefined) {
+    const key = `${route.operationId}:${values.idempotencyKey}`;
+    const outcome: BeginOutcome = await ctx.idempotency.begin(
+      key,
+      requestHash(request),
+      ctx.replyTimeoutMs,
+    );
+    switch (outcome.kind) {
+      case 'replay':
+        return send(reply, fromStored(outcome.response));
+      case 'mismatch':
+        throw new HttpProblem(
+          'IDEMPOTENCY_KEY_REUSED',
+          `Idempotency-Key "${values.idempotencyKey}" was already used for a different request`,
+        );
+      case 'in-flight':
+        throw new HttpProblem(
+          'IDEMPOTENCY_IN_FLIGHT',
+          `a request with Idempotency-Key "${values.idempotencyKey}" is still being processed`,
+          { retryAfter: 1 },
+        );
+      case 'produced':
+        // The record is already in Kafka: never produce it twice. Await its reply, if any.
+        claim = outcome.claim;
+        correlationId = outcome.correlationId;
+        return finish(ctx, route, request, reply, claim, correlationId, respondAsync);
+      case 'run':
+        claim = outcome.claim;
+    }
+  }
+
+  correlationId = route.reply === undefined ? undefined : newCorrelationId(values);
+  const headers = recordHeaders(route, values, contentType(request));
+  if (route.reply !== undefined && correlationId !== undefined) {
+    headers[route.reply.correlationHeader] = correlationId;
+    headers[route.reply.replyToHeader] = route.reply.topic;
+    headers[':method'] = request.method;
+    headers[':path'] = request.url;
+  }
+  const value = route.tombstone
+    ? null
+    : request.body === undefined || request.body === null
+      ? route.reply === undefined
+        ? null
+        : '' // design §4: a DELETE with a reply topic writes an empty, non-null value
+      : JSON.stringify(request.body);
+  try {
+    await ctx.producer.send({
+      topic: topicName(route.topic, values),
+      key: recordKey(route.key, values),
+      value,
+      headers,
+    });
+  } catch (error) {
+    if (claim !== undefined) await ctx.idempotency.release(claim).catch(() => undefined);
+    throw unavailable(error);
+  }
+  if (claim !== undefined)
+    await ctx.idempotency.produced(claim, correlationId).catch(() => undefined);
+  return finish(ctx, route, request, reply, claim, correlationId, respondAsync);
+}
+
+/** After the record is in Kafka: answer one-way at once, else wait for the reply. */
+async function finish(
+  ctx: CommandContext,
+  route: CommandRouteSpec,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  claim: Claim | undefined,
+  correlationId: string | undefined,
+  respondAsync: boolean,
+): Promise<void> {
+  if (route.reply === undefined || correlationId === undefined) {
+    const answer: Answer = { status: route.successStatus, headers: {}, body: Buffer.alloc(0) };
+    if (claim !== undefined)
+      await ctx.idempotency.complete(claim, toStored(answer)).catch(() => undefined);
+    return send(reply, answer);
+  }
+  const location = asyncLocation(request.url, correlationId);
+  if (respondAsync) return send(reply, accepted(location));
+  const router = ctx.replies.get(route.reply.topic);
+  const record = await router?.wait(correlationId, ctx.replyTimeoutMs);
+  if (record === undefined) {
+    if (route.accepts202) return send(reply, accepted(location));
+    throw new HttpProblem(
+      'REPLY_TIMEOUT',
+      `no reply on ${route.reply.topic} within ${ctx.replyTimeoutMs} ms`,
+    );
+  }
+  const answer = fromReply(record, route.reply.correlationHeader);
+  if (claim !== undefined)
+    await ctx.idempotency.complete(claim, toStored(answer)).catch(() => undefined);
+  return send(reply, answer);
+}
+
+/** `GET <path>;cid=<id>`: the reply of an async command, holding up to `Prefer: wait=N`. */
+export async function collectReply(
+  ctx: CommandContext,
+  route: CommandRouteSpec,
+  correlationId: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const router = route.reply === undefined ? undefined : ctx.replies.get(route.reply.topic);
+  if (router === undefined || route.reply === undefined) {
+    throw new HttpProblem('REPLY_NOT_FOUND', 'this operation has no replies');
+  }
+  const prefer = parsePrefer(request.headers.prefer);
+  const hold = waitMs(prefer, ctx.maxWaitMs);
+  const record =
+    hold === undefined ? router.get(correlationId) : await router.wait(correlationId, hold);
+  if (record === undefined) {
+    const answer = accepted(request.url);
+    if (hold !== undefined) reply.header('preference-applied', `wait=${Math.round(hold / 1000)}`);
+    return send(reply, answer);
+  }
+  return send(reply, fromReply(record, route.reply.correlationHeader));
+}
+
+function fromReply(record: KafkaRecord, correlationHeader: string): Answer {
+  const status = Number(record.headers[':status'] ?? '200');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(record.headers)) {
+    if (replyTransportHeaders.has(name) || name === correlationHeader || name.startsWith('zilla:'))
+      continue;
+    headers[name] = value;
+  }
+  const body = record.value ?? Buffer.alloc(0);
+  if (body.length > 0 && headers['content-type'] === undefined) {
+    headers['content-type'] = status >= 400 ? problemMediaType : 'application/json';
+  }
+  return {
+    status: Number.isInteger(status) && status >= 200 && status < 600 ? status : 200,
+    headers,
+    body,
+  };
+}
+
+function accepted(location: string): Answer {
+  return { status: 202, headers: { location }, body: Buffer.alloc(0) };
+}
+
+/** Zilla's form: the request path with `;cid=<correlation id>`. */
+function asyncLocation(url: string, correlationId: string): string {
+  const path = url.split('?')[0] ?? url;
+  return `${path.split(';')[0] ?? path};cid=${encodeURIComponent(correlationId)}`;
+}
+
+function send(reply: FastifyReply, answer: Answer): FastifyReply {
+  reply.code(answer.status);
+  for (const [name, value] of Object.entries(answer.headers)) reply.header(name, value);
+  return answer.body.length === 0 ? reply.send() : reply.send(answer.body);
+}
+
+function toStored(answer: Answer): StoredResponse {
+  return { status: answer.status, headers: answer.headers, body: answer.body.toString('base64') };
+}
+
+function fromStored(stored: StoredResponse): Answer {
+  return {
+    status: stored.status,
+    headers: stored.headers,
+    body: Buffer.from(stored.body, 'base64'),
+  };
+}
+
+function requestValues(request: FastifyRequest): RequestValues {
+  const header = request.headers['idempotency-key'];
+  const idempotencyKey = typeof header === 'string' && header !== '' ? header : undefined;
+  return {
+    params: (request.params ?? {}) as Record<string, string>,
+    query: (request.query ?? {}) as Record<string, unknown>,
+    headers: request.headers,
+    ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+  };
+}
+
+/** The identity of a request for Idempotency-Key reuse: method, path and body. */
+function requestHash(request: FastifyRequest): string {
+  const path = request.url.split('?')[0] ?? request.url;
+  return createHash('sha256')
+    .update(`${request.method} ${path}\n`)
+    .update(request.body === undefined ? '' : JSON.stringify(request.body))
+    .digest('base64url');
+}
+
+function newCorrelationId(values: RequestValues): string {
+  return values.idempotencyKey === undefined
+    ? randomUUID()
+    : `${values.idempotencyKey}-${randomUUID()}`;
+}
+
+function contentType(request: FastifyRequest): string | undefined {
+  return request.body === undefined
+    ? undefined
+    : (request.headers['content-type']?.split(';')[0] ?? 'application/json');
+}
+
+function unavailable(error: unknown): HttpProblem {
+  if (error instanceof HttpProblem) return error;
+  const detail = isKafkaError(error) ? error.message : 'the broker did not acknowledge the record';
+  return new HttpProblem('KAFKA_UNAVAILABLE', `Kafka is unavailable: ${detail}`, {
+    retryAfter: 1,
+    cause: error,
+  });
+}
+
+/** 415 for a body whose media type the operation does not declare (design §10). */
+function checkMediaType(route: CommandRouteSpec, request: FastifyRequest): void {
+  const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+  if (type === undefined || route.mediaTypes.length === 0) return;
+  if (!route.mediaTypes.some((declared) => declared.toLowerCase() === type)) {
+    throw new HttpProblem(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `${type} is not accepted here; send ${route.mediaTypes.join(' or ')}`,
+    );
+  }
+}

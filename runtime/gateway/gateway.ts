@@ -1,0 +1,187 @@
+/**
+ * The gateway: a Fastify app with the generated routes, backed by Kafka. `createGateway` builds
+ * and starts one (tests and embedding); `startGateway` is what a generated `server.ts` calls.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { createKafkaClient } from '../kafka/index.ts';
+import type { KafkaClient } from '../kafka/types.ts';
+import type { GatewayOptions, GatewayRuntime } from './api.ts';
+import { collectReply, runCommand, type CommandContext } from './commands.ts';
+import { IdempotencyStore } from './idempotency.ts';
+import { HttpProblem, notFound, problemFromFastify, sendProblem } from './problems.ts';
+import { ReplyRouter } from './replies.ts';
+import type { CommandRouteSpec } from './route-spec.ts';
+import { createValidators } from './validation.ts';
+
+export interface Gateway {
+  readonly app: FastifyInstance;
+  /** `http://127.0.0.1:PORT` once listening. */
+  listen(options?: { host?: string; port?: number }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface CreateGatewayOptions extends GatewayOptions {
+  /** Largest accepted request body in bytes (413 beyond; default 1 MiB). */
+  readonly bodyLimit?: number;
+  /** The compacted topic that stores idempotency keys (default `specgate-idempotency`). */
+  readonly idempotencyTopic?: string;
+  readonly logger?: boolean;
+}
+
+export async function createGateway(options: CreateGatewayOptions): Promise<Gateway> {
+  const brokers = options.brokers ?? brokersFromEnv();
+  const kafka = createKafkaClient({
+    brokers,
+    clientId: options.clientId ?? `specgate-gateway-${randomUUID().slice(0, 8)}`,
+  });
+  const producer = kafka.producer();
+  const idempotency = new IdempotencyStore(kafka, producer, {
+    topic: options.idempotencyTopic ?? 'specgate-idempotency',
+  });
+  const replies = replyRouters(kafka, options.spec.routes);
+  const validators = createValidators(options.spec);
+  const ctx: CommandContext = {
+    producer,
+    idempotency,
+    replies,
+    payloads: validators.payloads,
+    replyTimeoutMs: options.replyTimeoutMs ?? 10_000,
+    maxWaitMs: 60_000,
+  };
+
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+  });
+  app.setValidatorCompiler(validators.compiler);
+  // Only JSON bodies are commands: any other media type is 415, not a string to validate.
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser(
+    /^application\/[\w.+-]*\+json$/,
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      try {
+        done(null, JSON.parse(String(body)));
+      } catch (error) {
+        done(error instanceof Error ? error : new Error(String(error)), undefined);
+      }
+    },
+  );
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    const problem = error instanceof HttpProblem ? error : problemFromFastify(error);
+    return sendProblem(reply, problem);
+  });
+  const allowed = allowedMethods(options.spec.routes);
+  app.setNotFoundHandler((request, reply) => {
+    const methods = allowed(request.url.split('?')[0] ?? '');
+    if (methods.length > 0) {
+      reply.header('allow', methods.join(', '));
+      return sendProblem(
+        reply,
+        new HttpProblem(
+          'METHOD_NOT_ALLOWED',
+          `${request.method} is not allowed here; use ${methods.join(', ')}`,
+        ),
+      );
+    }
+    return notFound(request, reply);
+  });
+
+  const runtime: GatewayRuntime = {
+    command: (route, request, reply) => runCommand(ctx, route, request, reply),
+  };
+  for (const route of options.spec.routes) {
+    if (route.reply === undefined || !route.accepts202) continue;
+    app.get<{ Params: { cid: string } }>(`${fastifyPath(route.path)};cid=:cid`, (request, reply) =>
+      collectReply(ctx, route, request.params.cid, request, reply),
+    );
+  }
+  app.get('/livez', () => ({ status: 'ok' }));
+  let ready = false;
+  app.get('/readyz', (_request, reply) => reply.code(ready ? 200 : 503).send({ ready }));
+  options.routes(app, runtime);
+
+  await Promise.all([
+    idempotency.start(),
+    ...[...replies.values()].map((router) => router.start()),
+  ]);
+  ready = true;
+
+  return {
+    app,
+    async listen(listenOptions = {}) {
+      return app.listen({ host: listenOptions.host ?? '127.0.0.1', port: listenOptions.port ?? 0 });
+    },
+    async close() {
+      ready = false;
+      await app.close();
+      await Promise.all([
+        idempotency.stop(),
+        ...[...replies.values()].map((router) => router.stop()),
+      ]);
+      await kafka.close();
+    },
+  };
+}
+
+/** The generated `server.ts` entry: configuration from the environment, stops on SIGTERM. */
+export async function startGateway(options: GatewayOptions): Promise<void> {
+  const gateway = await createGateway({ ...options, logger: true });
+  const address = await gateway.listen({
+    host: process.env.HOST ?? '127.0.0.1',
+    port: Number(process.env.PORT ?? '8080'),
+  });
+  gateway.app.log.info(`specgate gateway for ${options.spec.title} listening on ${address}`);
+  const stop = (): void => {
+    gateway.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+/** OpenAPI `/tasks/{id}` → Fastify `/tasks/:id`. */
+export function fastifyPath(path: string): string {
+  return path.replace(/\{([^{}]+)\}/g, ':$1');
+}
+
+function brokersFromEnv(): string[] {
+  const value = process.env.KAFKA_BROKERS?.trim();
+  if (value === undefined || value === '') {
+    throw new Error(
+      'KAFKA_BROKERS is not set: give the bootstrap servers, e.g. KAFKA_BROKERS=127.0.0.1:9092',
+    );
+  }
+  return value.split(',').map((broker) => broker.trim());
+}
+
+function replyRouters(
+  kafka: KafkaClient,
+  routes: readonly CommandRouteSpec[],
+): Map<string, ReplyRouter> {
+  const routers = new Map<string, ReplyRouter>();
+  for (const route of routes) {
+    if (route.reply !== undefined && !routers.has(route.reply.topic)) {
+      routers.set(
+        route.reply.topic,
+        new ReplyRouter(kafka, route.reply.topic, route.reply.correlationHeader),
+      );
+    }
+  }
+  return routers;
+}
+
+/** For 405: the methods some route allows on a path. */
+function allowedMethods(routes: readonly CommandRouteSpec[]): (path: string) => string[] {
+  const patterns = routes.map((route) => ({
+    method: route.method,
+    pattern: new RegExp(
+      `^${route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^{}]+\\?\}/g, '[^/]+')}/?$`,
+    ),
+  }));
+  return (path) =>
+    [...new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method))].sort();
+}
