@@ -1,13 +1,16 @@
 /** The `specgate` command line: parses arguments and dispatches to a subcommand. */
 import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFromPaths, loadConfig, type SpecgateConfig } from './config.ts';
-import { Diagnostics } from './diagnostics.ts';
+import { Diagnostics, type Diagnostic } from './diagnostics.ts';
 import { formatHuman } from './format/human.ts';
 import { formatGithub, formatJson, formatSarif } from './format/machine.ts';
 import { DocumentSet } from './load/document-set.ts';
+import { generate } from './generate.ts';
 import { formatRouteTable } from './route-table.ts';
 import { validateSpecs } from './validate.ts';
+import { hasDrift, manifestName, type WriteDone } from './write.ts';
 
 const formats = ['human', 'json', 'sarif', 'github'] as const;
 type Format = (typeof formats)[number];
@@ -23,6 +26,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'validate':
       return validateCommand(rest);
+    case 'generate':
+      return generateCommand(rest);
     default:
       process.stderr.write(`specgate: unknown command "${command}"\n\n${usage}`);
       return 2;
@@ -30,6 +35,132 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function validateCommand(argv: readonly string[]): Promise<number> {
+  const parsed = parseCommandArgs('validate', argv, {
+    strict: { type: 'boolean', default: false },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const loaded = loadCommandConfig('validate', parsed);
+  if (typeof loaded === 'number') return loaded;
+  const { config, diagnostics, documents } = loaded;
+  const result =
+    config === undefined
+      ? { diagnostics: diagnostics.items, hasErrors: true, documents, api: undefined }
+      : await validateSpecs(config, { diagnostics, documents });
+  const items = result.diagnostics;
+  printDiagnostics(parsed.format, items, result.documents);
+  if (parsed.format === 'human' && result.api) {
+    process.stdout.write(`\n${formatRouteTable(result.api.routes)}`);
+  }
+  const hasWarnings = items.some((d) => d.severity === 'warning');
+  return result.hasErrors || (parsed.values.strict === true && hasWarnings) ? 1 : 0;
+}
+
+async function generateCommand(argv: readonly string[]): Promise<number> {
+  const started = performance.now();
+  const parsed = parseCommandArgs('generate', argv, {
+    out: { type: 'string', short: 'o' },
+    check: { type: 'boolean', default: false },
+    force: { type: 'boolean', default: false },
+  });
+  if (typeof parsed === 'number') return parsed;
+  const loaded = loadCommandConfig('generate', parsed);
+  if (typeof loaded === 'number') return loaded;
+  const { diagnostics, documents } = loaded;
+  const out = parsed.values.out;
+  const config =
+    loaded.config === undefined || typeof out !== 'string'
+      ? loaded.config
+      : { ...loaded.config, out: resolve(out) };
+  const check = parsed.values.check === true;
+  const result =
+    config === undefined
+      ? { diagnostics: diagnostics.items, hasErrors: true, documents }
+      : await generate(config, {
+          diagnostics,
+          documents,
+          check,
+          force: parsed.values.force === true,
+        });
+  printDiagnostics(parsed.format, result.diagnostics, result.documents);
+  if (config === undefined || !('write' in result) || result.write === undefined) {
+    process.stderr.write(`specgate generate: nothing ${check ? 'checked' : 'written'}\n`);
+    return 1;
+  }
+  const { write, api } = result;
+  if (write.status === 'refused') {
+    process.stderr.write(`specgate generate: ${write.reason}\n`);
+    return 1;
+  }
+  // Machine formats keep stdout for the diagnostics alone.
+  const summary = parsed.format === 'human' ? process.stdout : process.stderr;
+  summary.write(
+    generateSummary(write, {
+      folder: displayPath(config.out),
+      served: api?.routes.filter((r) => r.kind === 'command').length ?? 0,
+      routes: api?.routes.length ?? 0,
+      seconds: (performance.now() - started) / 1000,
+    }),
+  );
+  return write.checked && hasDrift(write) ? 1 : 0;
+}
+
+/**
+ * What `generate` did, or with `--check` what it would do, for people: counts of generated
+ * files (the manifest is mentioned only when it alone differs) and routes, and the time taken.
+ */
+function generateSummary(
+  write: WriteDone,
+  run: { folder: string; served: number; routes: number; seconds: number },
+): string {
+  const generated = (paths: readonly string[]): string[] =>
+    paths.filter((path) => path !== manifestName);
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const pending = run.routes - run.served;
+  const routes = `${plural(run.served, 'route')} served${pending > 0 ? `, ${pending} not served yet (queries, streams and history come later)` : ''}`;
+  const kept = write.kept.map(
+    (path) => `  kept     ${path} (no longer generated, but edited since)\n`,
+  );
+  const time = `${run.seconds.toFixed(1)} s`;
+  const unchanged = generated(write.unchanged).length;
+  if (!write.checked) {
+    const written = generated([...write.added, ...write.changed]).length;
+    return `\nWrote ${plural(written, 'file')} to ${run.folder} (${unchanged} unchanged, ${write.removed.length} removed), ${routes}, in ${time}.\n${kept.join('')}`;
+  }
+  if (!hasDrift(write)) {
+    return `\n${run.folder} is up to date (${plural(unchanged, 'file')}, ${routes}) in ${time}.\n${kept.join('')}`;
+  }
+  const changes = [
+    ...write.added.map((path) => ({ what: 'added', path })),
+    ...write.changed.map((path) => ({ what: 'changed', path })),
+    ...write.removed.map((path) => ({ what: 'removed', path })),
+  ];
+  const files = changes.filter((c) => c.path !== manifestName);
+  const lines = (files.length > 0 ? files : changes).map(
+    ({ what, path }) => `  ${what.padEnd(8)} ${path}\n`,
+  );
+  return `\n${run.folder} is out of date; \`specgate generate\` would change:\n${lines.join('')}${kept.join('')}`;
+}
+
+type OptionSpec = {
+  readonly [name: string]: {
+    type: 'string' | 'boolean';
+    short?: string;
+    default?: string | boolean;
+  };
+};
+
+interface CommandArgs {
+  readonly values: { readonly [name: string]: string | boolean | undefined };
+  readonly positionals: readonly string[];
+  readonly format: Format;
+}
+
+/** The options every command that reads specs takes (`--config`, `--format`) plus its own. */
+function parseCommandArgs(
+  command: string,
+  argv: readonly string[],
+  options: OptionSpec,
+): CommandArgs | number {
   let parsed;
   try {
     parsed = parseArgs({
@@ -38,39 +169,57 @@ async function validateCommand(argv: readonly string[]): Promise<number> {
       options: {
         config: { type: 'string', short: 'c' },
         format: { type: 'string', default: 'human' },
-        strict: { type: 'boolean', default: false },
+        ...options,
       },
     });
   } catch (error) {
     process.stderr.write(
-      `specgate validate: ${error instanceof Error ? error.message : String(error)}\n`,
+      `specgate ${command}: ${error instanceof Error ? error.message : String(error)}\n`,
     );
     return 2;
   }
   const format = parsed.values.format;
-  if (!isFormat(format)) {
-    process.stderr.write(`specgate validate: --format must be one of ${formats.join(', ')}\n`);
+  if (typeof format !== 'string' || !isFormat(format)) {
+    process.stderr.write(`specgate ${command}: --format must be one of ${formats.join(', ')}\n`);
     return 2;
   }
+  return { values: parsed.values, positionals: parsed.positionals, format };
+}
+
+/** The config of a command's arguments; undefined (with diagnostics) when it is unusable. */
+function loadCommandConfig(
+  command: string,
+  args: CommandArgs,
+):
+  | { config: SpecgateConfig | undefined; diagnostics: Diagnostics; documents: DocumentSet }
+  | number {
   const diagnostics = new Diagnostics();
   const documents = new DocumentSet(diagnostics);
-  const config = resolveConfig(parsed.values.config, parsed.positionals, documents, diagnostics);
+  const configPath = args.values.config;
+  const config = resolveConfig(
+    typeof configPath === 'string' ? configPath : undefined,
+    args.positionals,
+    documents,
+    diagnostics,
+  );
   if (config === 'usage') {
     process.stderr.write(
-      `specgate validate: give --config FILE, or the OpenAPI and AsyncAPI paths\n\n${usage}`,
+      `specgate ${command}: give --config FILE, or the OpenAPI and AsyncAPI paths\n\n${usage}`,
     );
     return 2;
   }
-  const result =
-    config === undefined
-      ? { diagnostics: diagnostics.items, hasErrors: true, documents, api: undefined }
-      : await validateSpecs(config, { diagnostics, documents });
-  const items = result.diagnostics;
-  const textOf = (file: string): string | undefined => result.documents.text(file);
+  return { config, diagnostics, documents };
+}
+
+/** Every diagnostic, in the chosen format, to stdout. */
+function printDiagnostics(
+  format: Format,
+  items: readonly Diagnostic[],
+  documents: DocumentSet,
+): void {
   switch (format) {
     case 'human':
-      process.stdout.write(formatHuman(items, textOf));
-      if (result.api) process.stdout.write(`\n${formatRouteTable(result.api.routes)}`);
+      process.stdout.write(formatHuman(items, (file) => documents.text(file)));
       break;
     case 'json':
       process.stdout.write(formatJson(items));
@@ -82,8 +231,11 @@ async function validateCommand(argv: readonly string[]): Promise<number> {
       process.stdout.write(formatGithub(items));
       break;
   }
-  const hasWarnings = items.some((d) => d.severity === 'warning');
-  return result.hasErrors || (parsed.values.strict && hasWarnings) ? 1 : 0;
+}
+
+/** A path as the user would type it from here. */
+function displayPath(path: string): string {
+  return relative(process.cwd(), path) || '.';
 }
 
 /** `--config FILE`, or two positional spec paths, or `specgate.yaml` in the current folder. */
@@ -114,5 +266,11 @@ Usage:
   specgate validate [--config specgate.yaml | <openapi> <asyncapi>] [--format human|json|sarif|github] [--strict]
       Check both specs, report every problem with its place, and list the routes they bind to.
       Exit 1 on errors (and on warnings with --strict).
+  specgate generate [--config specgate.yaml | <openapi> <asyncapi>] [--out DIR] [--check] [--force]
+                    [--format human|json|sarif|github]
+      Validate, then write the typed gateway (and the types it shares) to the output folder
+      (the config's "out", else ./generated). Files specgate no longer generates are removed;
+      files it did not generate are never touched. --check writes nothing and exits 1 when the
+      folder is out of date; --force writes into a folder specgate did not create.
   specgate help
 `;

@@ -10,7 +10,7 @@ import { isKafkaError } from '../kafka/index.ts';
 import type { KafkaProducer, KafkaRecord } from '../kafka/types.ts';
 import type { BeginOutcome, Claim, IdempotencyStore, StoredResponse } from './idempotency.ts';
 import { parsePrefer, waitMs } from './prefer.ts';
-import { HttpProblem, problemMediaType } from './problems.ts';
+import { HttpProblem, kafkaProblem, problemMediaType } from './problems.ts';
 import { recordHeaders, recordKey, topicName, type RequestValues } from './record.ts';
 import type { ReplyRouter } from './replies.ts';
 import type { CommandRouteSpec } from './route-spec.ts';
@@ -149,25 +149,33 @@ async function finish(
 /** `GET <path>;cid=<id>`: the reply of an async command, holding up to `Prefer: wait=N`. */
 export async function collectReply(
   ctx: CommandContext,
-  route: CommandRouteSpec,
+  routes: readonly CommandRouteSpec[],
   correlationId: string,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
-  const router = route.reply === undefined ? undefined : ctx.replies.get(route.reply.topic);
-  if (router === undefined || route.reply === undefined) {
-    throw new HttpProblem('REPLY_NOT_FOUND', 'this operation has no replies');
+  const routers = [
+    ...new Set(
+      routes.flatMap((route) =>
+        route.reply === undefined ? [] : [ctx.replies.get(route.reply.topic)],
+      ),
+    ),
+  ].filter((router) => router !== undefined);
+  const hold = waitMs(parsePrefer(request.headers.prefer), ctx.maxWaitMs);
+  let record = routers.map((router) => router.get(correlationId)).find((r) => r !== undefined);
+  if (record === undefined && hold !== undefined && routers.length > 0) {
+    const abort = new AbortController();
+    record = await Promise.race(
+      routers.map((router) => router.wait(correlationId, hold, abort.signal)),
+    );
+    abort.abort();
   }
-  const prefer = parsePrefer(request.headers.prefer);
-  const hold = waitMs(prefer, ctx.maxWaitMs);
-  const record =
-    hold === undefined ? router.get(correlationId) : await router.wait(correlationId, hold);
-  if (record === undefined) {
-    const answer = accepted(request.url);
+  const router = routers.find((r) => record !== undefined && r.topic === record.topic);
+  if (record === undefined || router === undefined) {
     if (hold !== undefined) reply.header('preference-applied', `wait=${Math.round(hold / 1000)}`);
-    return send(reply, answer);
+    return send(reply, accepted(request.url));
   }
-  return send(reply, fromReply(record, route.reply.correlationHeader));
+  return send(reply, fromReply(record, router.correlationHeader));
 }
 
 function fromReply(record: KafkaRecord, correlationHeader: string): Answer {
@@ -251,8 +259,8 @@ function contentType(request: FastifyRequest): string | undefined {
 
 function unavailable(error: unknown): HttpProblem {
   if (error instanceof HttpProblem) return error;
-  const detail = isKafkaError(error) ? error.message : 'the broker did not acknowledge the record';
-  return new HttpProblem('KAFKA_UNAVAILABLE', `Kafka is unavailable: ${detail}`, {
+  if (isKafkaError(error)) return kafkaProblem(error);
+  return new HttpProblem('KAFKA_UNAVAILABLE', 'the broker did not acknowledge the record', {
     retryAfter: 1,
     cause: error,
   });

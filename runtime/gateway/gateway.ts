@@ -9,7 +9,14 @@ import type { KafkaClient } from '../kafka/types.ts';
 import type { GatewayOptions, GatewayRuntime } from './api.ts';
 import { collectReply, runCommand, type CommandContext } from './commands.ts';
 import { IdempotencyStore } from './idempotency.ts';
-import { HttpProblem, notFound, problemFromFastify, sendProblem } from './problems.ts';
+import { isKafkaError } from '../kafka/index.ts';
+import {
+  HttpProblem,
+  kafkaProblem,
+  notFound,
+  problemFromFastify,
+  sendProblem,
+} from './problems.ts';
 import { ReplyRouter } from './replies.ts';
 import type { CommandRouteSpec } from './route-spec.ts';
 import { createValidators } from './validation.ts';
@@ -27,6 +34,8 @@ export interface CreateGatewayOptions extends GatewayOptions {
   /** The compacted topic that stores idempotency keys (default `specgate-idempotency`). */
   readonly idempotencyTopic?: string;
   readonly logger?: boolean;
+  /** A produce that the broker has not acknowledged by then answers 503 (default 3 s). */
+  readonly produceTimeoutMs?: number;
 }
 
 export async function createGateway(options: CreateGatewayOptions): Promise<Gateway> {
@@ -35,7 +44,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     brokers,
     clientId: options.clientId ?? `specgate-gateway-${randomUUID().slice(0, 8)}`,
   });
-  const producer = kafka.producer();
+  const producer = kafka.producer({ timeoutMs: options.produceTimeoutMs ?? 3000 });
   const idempotency = new IdempotencyStore(kafka, producer, {
     topic: options.idempotencyTopic ?? 'specgate-idempotency',
   });
@@ -69,7 +78,12 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     },
   );
   app.setErrorHandler((error: FastifyError, _request, reply) => {
-    const problem = error instanceof HttpProblem ? error : problemFromFastify(error);
+    const problem =
+      error instanceof HttpProblem
+        ? error
+        : isKafkaError(error)
+          ? kafkaProblem(error)
+          : problemFromFastify(error);
     return sendProblem(reply, problem);
   });
   const allowed = allowedMethods(options.spec.routes);
@@ -91,10 +105,15 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const runtime: GatewayRuntime = {
     command: (route, request, reply) => runCommand(ctx, route, request, reply),
   };
+  // Async answers live at `<path>;cid=<id>`; commands sharing a path share that route.
+  const asyncPaths = new Map<string, CommandRouteSpec[]>();
   for (const route of options.spec.routes) {
     if (route.reply === undefined || !route.accepts202) continue;
-    app.get<{ Params: { cid: string } }>(`${fastifyPath(route.path)};cid=:cid`, (request, reply) =>
-      collectReply(ctx, route, request.params.cid, request, reply),
+    asyncPaths.set(route.path, [...(asyncPaths.get(route.path) ?? []), route]);
+  }
+  for (const [path, routes] of asyncPaths) {
+    app.get<{ Params: { cid: string } }>(`${fastifyPath(path)};cid=:cid`, (request, reply) =>
+      collectReply(ctx, routes, request.params.cid, request, reply),
     );
   }
   app.get('/livez', () => ({ status: 'ok' }));

@@ -3,6 +3,7 @@
  * `code` to branch on (style.md §17), the HTTP status, and whether a retry may succeed.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { KafkaError } from '../kafka/errors.ts';
 
 export const problemMediaType = 'application/problem+json';
 
@@ -138,4 +139,22 @@ export function notFound(request: FastifyRequest, reply: FastifyReply): FastifyR
       `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`,
     ),
   );
+}
+
+/** A Kafka failure as the caller sees it: 503 + Retry-After when a retry may succeed. */
+export function kafkaProblem(error: KafkaError): HttpProblem {
+  if (error.code === 'RECORD_TOO_LARGE') {
+    return new HttpProblem('BODY_TOO_LARGE', 'the record is larger than Kafka accepts', {
+      cause: error,
+    });
+  }
+  if (error.retriable) {
+    return new HttpProblem('KAFKA_UNAVAILABLE', `Kafka is unavailable: ${error.message}`, {
+      retryAfter: 1,
+      cause: error,
+    });
+  }
+  return new HttpProblem('INTERNAL', `Kafka refused the request: ${error.message}`, {
+    cause: error,
+  });
 }

@@ -1,0 +1,234 @@
+/**
+ * The gateway emitter: IR → `gateway/spec.ts` (the route specs the runtime reads),
+ * `gateway/requests.ts` (each route's request type), `gateway/routes.ts` (one typed Fastify
+ * route per command) and `gateway/server.ts` (the entry). Pure: no I/O but reading its
+ * templates, deterministic (routes in IR order, maps sorted), and formatted as Prettier would.
+ *
+ * Only command routes are served so far; query, stream and history routes are listed in
+ * `routes.ts` as not served yet, and otherwise skipped.
+ */
+import { posix } from 'node:path';
+import type { Api, CommandRoute, Route } from '../../ir/types.ts';
+import { generatedHeader, type GeneratedFile } from '../generated-file.ts';
+import { NameAllocator, stringLiteral, valueName } from '../naming.ts';
+import { typeContext, typesFile, type TypeOptions } from '../types/index.ts';
+import { renderTemplate } from '../types/render-template.ts';
+import { commandSpecLiteral } from './command-spec.ts';
+import { requestTypes } from './request-types.ts';
+import { compare, schemaLiteral } from './schema-literal.ts';
+import { code, multiline, printLiteral, width, type Literal } from './ts-literal.ts';
+
+export interface EmitGatewayOptions extends TypeOptions {
+  /** The project root: file headers name the spec files relative to it. */
+  readonly root: string;
+  /** How long a request-reply command waits for its reply (the config's `runtime`). */
+  readonly replyTimeoutMs: number;
+}
+
+/** The gateway's files, relative to the output folder. */
+export const gatewayFiles = {
+  spec: 'gateway/spec.ts',
+  requests: 'gateway/requests.ts',
+  routes: 'gateway/routes.ts',
+  server: 'gateway/server.ts',
+} as const;
+
+/** A command route with the names generated code knows it by. */
+interface NamedCommand {
+  readonly route: CommandRoute;
+  /** The route spec's export in spec.ts (`createTask`). */
+  readonly name: string;
+  /** The route generic's export in requests.ts (`CreateTaskRequest`), when it has one. */
+  readonly requestType?: string;
+}
+
+export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFile[] {
+  const header = generatedHeader([api.http.file, api.kafka.file], options.root);
+  const ctx = typeContext(api, options);
+  const commands = api.routes.filter((r): r is CommandRoute => r.kind === 'command');
+  const requests = requestTypes(commands, ctx);
+  const names = new NameAllocator(['spec', 'CommandRouteSpec', 'GatewaySpec']);
+  const named: NamedCommand[] = commands.map((route) => {
+    const requestType = requests.get(route.http.operationId)?.name;
+    return {
+      route,
+      name: names.allocate(valueName(route.http.operationId, 'route')),
+      ...(requestType === undefined ? {} : { requestType }),
+    };
+  });
+  const pending = api.routes.filter((r) => r.kind !== 'command');
+
+  const files: GeneratedFile[] = [
+    {
+      path: gatewayFiles.spec,
+      content: renderTemplate('gateway/spec.ts.hbs', specView(api, named, header)),
+    },
+  ];
+  if (requests.size > 0) {
+    const references = [...new Set([...requests.values()].flatMap((r) => r.references))];
+    files.push({
+      path: gatewayFiles.requests,
+      content: renderTemplate('gateway/requests.ts.hbs', {
+        header,
+        imports:
+          references.length === 0
+            ? []
+            : [
+                importDeclaration(
+                  references.sort(compare),
+                  relativeImport(gatewayFiles.requests, typesFile),
+                  true,
+                ),
+              ],
+        requests: [...requests.values()].map((r) => ({ declaration: r.declaration })),
+      }),
+    });
+  }
+  files.push(
+    {
+      path: gatewayFiles.routes,
+      content: renderTemplate('gateway/routes.ts.hbs', routesView(named, pending, header)),
+    },
+    {
+      path: gatewayFiles.server,
+      content: renderTemplate('gateway/server.ts.hbs', {
+        header,
+        replyTimeoutMs: options.replyTimeoutMs,
+      }),
+    },
+  );
+  return files;
+}
+
+function specView(api: Api, commands: readonly NamedCommand[], header: string): object {
+  const schemas: { [id: string]: Literal } = {};
+  for (const id of Object.keys(api.schemas).sort(compare)) {
+    const named = api.schemas[id];
+    if (named !== undefined) schemas[id] = schemaLiteral(named.schema);
+  }
+  const specHead = 'export const spec = ';
+  const specTail = ' as const satisfies GatewaySpec;';
+  return {
+    header,
+    runtimeTypes: commands.length > 0 ? 'CommandRouteSpec, GatewaySpec' : 'GatewaySpec',
+    commands: commands.map(({ route, name }) => {
+      const head = `export const ${name} = `;
+      return {
+        summary: docText(describeRoute(route)),
+        name,
+        literal: printLiteral(commandSpecLiteral(api, route), {
+          column: head.length,
+          indent: 0,
+          suffix: ' as const satisfies CommandRouteSpec;',
+        }),
+      };
+    }),
+    spec: printLiteral(
+      multiline({
+        title: api.http.title,
+        schemas: multiline(schemas),
+        routes: commands.map((c) => code(c.name)),
+      }),
+      { column: specHead.length, indent: 0, suffix: specTail },
+    ),
+  };
+}
+
+function routesView(
+  commands: readonly NamedCommand[],
+  pending: readonly Route[],
+  header: string,
+): object {
+  const requestTypes = commands.flatMap((c) =>
+    c.requestType === undefined ? [] : [c.requestType],
+  );
+  const imports: string[] = [];
+  if (requestTypes.length > 0) {
+    imports.push(importDeclaration(requestTypes.sort(compare), './requests.ts', true));
+  }
+  if (commands.length > 0) imports.push(`import * as spec from './spec.ts';`);
+  return {
+    header,
+    imports,
+    pending:
+      pending.length === 0
+        ? []
+        : [
+            ' *',
+            ' * Not served yet (query, stream and history routes come in a later specgate version):',
+            ...pending.map((route) => ` * - ${docText(describeRoute(route))}`),
+          ],
+    // A routes function with nothing to register takes no parameters (none would be used).
+    parameters: commands.length > 0 ? '(app, runtime)' : '()',
+    notes: commands.length > 0 ? [] : ['No command routes: nothing to register yet.'],
+    commands: commands.map(({ route, name, requestType }) => ({
+      summary: describeRoute(route),
+      typeArguments: requestType === undefined ? '' : `<${requestType}>`,
+      method: stringLiteral(route.http.method.toUpperCase()),
+      url: stringLiteral(fastifyPath(route.http.path)),
+      name,
+      handler: handler(name),
+    })),
+  };
+}
+
+/** `(request, reply) => runtime.command(spec.x, request, reply)`, broken after `=>` if long. */
+function handler(name: string): string {
+  const arrow = '(request, reply) =>';
+  const call = `runtime.command(spec.${name}, request, reply)`;
+  const indent = '    ';
+  return width(`${indent}handler: ${arrow} ${call},`) <= 100
+    ? `${arrow} ${call}`
+    : `${arrow}\n${indent}  ${call}`;
+}
+
+/** OpenAPI `/tasks/{id}` → Fastify `/tasks/:id`; a literal `:` is doubled, as Fastify wants. */
+export function fastifyPath(path: string): string {
+  let out = '';
+  let last = 0;
+  for (const match of path.matchAll(/\{([^{}]+)\}/g)) {
+    out += path.slice(last, match.index).replaceAll(':', '::') + `:${match[1] ?? ''}`;
+    last = match.index + match[0].length;
+  }
+  return out + path.slice(last).replaceAll(':', '::');
+}
+
+/** `POST /tasks (createTask): request-reply command on task-commands, reply on task-replies` */
+export function describeRoute(route: Route): string {
+  // One line whatever the spec wrote: it ends up in `//` comments.
+  const operationId = route.http.operationId.replace(/\s+/g, ' ');
+  const head = `${route.http.method.toUpperCase()} ${route.http.path} (${operationId})`;
+  const topic = route.topic.address;
+  switch (route.kind) {
+    case 'command':
+      if (route.reply !== undefined) {
+        return `${head}: request-reply command on ${topic}, reply on ${route.reply.address}`;
+      }
+      return `${head}: one-way command on ${topic}${route.tombstone ? ' (a tombstone)' : ''}`;
+    case 'query':
+      return `${head}: ${route.mode} query${route.alsoStream ? ' and stream' : ''} on ${topic}`;
+    case 'stream':
+      return `${head}: stream on ${topic}`;
+    case 'history':
+      return `${head}: history on ${topic}`;
+  }
+}
+
+/** Text safe inside a `/** … *\/` comment. */
+function docText(text: string): string {
+  return text.replaceAll('*/', '*\\/');
+}
+
+/** `import type { A, B } from '…';`, one name a line when it does not fit (as Prettier does). */
+function importDeclaration(names: readonly string[], from: string, typeOnly: boolean): string {
+  const keyword = typeOnly ? 'import type' : 'import';
+  const oneLine = `${keyword} { ${names.join(', ')} } from ${stringLiteral(from)};`;
+  if (width(oneLine) <= 100) return oneLine;
+  return `${keyword} {\n${names.map((n) => `  ${n},`).join('\n')}\n} from ${stringLiteral(from)};`;
+}
+
+/** The import specifier of `target` from `file`, both relative to the output folder. */
+function relativeImport(file: string, target: string): string {
+  const path = posix.relative(posix.dirname(file), target);
+  return path.startsWith('.') ? path : `./${path}`;
+}

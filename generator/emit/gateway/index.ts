@@ -1,0 +1,2 @@
+/** The gateway emitter. */
+export { emitGateway, gatewayFiles, type EmitGatewayOptions } from './emit-gateway.ts';

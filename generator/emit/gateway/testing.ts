@@ -1,0 +1,94 @@
+/**
+ * Builders for the gateway emitter's tests: a command route and the Api around it, with every
+ * field the emitter does not look at filled with a neutral value, so a test states only what
+ * it is about.
+ */
+import type {
+  Api,
+  CommandRoute,
+  HttpOperation,
+  HttpParameter,
+  Message,
+  Route,
+  Schema,
+  SpecLocation,
+} from '../../ir/types.ts';
+import { apiOf } from '../types/testing.ts';
+
+export const nowhere: SpecLocation = { file: '', pointer: '', line: 1, column: 1 };
+
+export function parameter(
+  name: string,
+  location: HttpParameter['in'],
+  options: { readonly required?: boolean; readonly schema?: Schema } = {},
+): HttpParameter {
+  return {
+    name,
+    in: location,
+    required: options.required ?? location === 'path',
+    schema: options.schema ?? { type: 'string' },
+    style: location === 'query' ? 'form' : 'simple',
+    explode: location === 'query',
+    source: nowhere,
+  };
+}
+
+export function operation(overrides: Partial<HttpOperation> = {}): HttpOperation {
+  return {
+    operationId: 'createTask',
+    hasOperationId: true,
+    method: 'post',
+    path: '/tasks',
+    tags: [],
+    deprecated: false,
+    parameters: [],
+    responses: [],
+    security: [],
+    source: nowhere,
+    ...overrides,
+  };
+}
+
+export function message(id: string, overrides: Partial<Message> = {}): Message {
+  return { id, name: id, contentType: 'application/json', source: nowhere, ...overrides };
+}
+
+export function commandRoute(overrides: Partial<CommandRoute> = {}): CommandRoute {
+  const http = overrides.http ?? operation();
+  return {
+    kind: 'command',
+    http,
+    operation: {
+      id: http.operationId,
+      action: 'send',
+      channel: 'commands',
+      messages: overrides.messages ?? [],
+      source: nowhere,
+    },
+    topic: { channel: 'commands', address: 'task-commands', params: {}, compacted: false },
+    key: { kind: 'idempotency-key' },
+    overrides: {},
+    mappedBy: 'operationId',
+    source: nowhere,
+    messages: [],
+    tombstone: false,
+    successStatus: 202,
+    accepts202: true,
+    ...overrides,
+  };
+}
+
+/** An Api of `routes`, `messages` and named `schemas` (id → schema). */
+export function apiWith(
+  routes: readonly Route[],
+  messages: readonly Message[] = [],
+  schemas: { readonly [id: string]: Schema } = {},
+): Api {
+  const base = apiOf(schemas);
+  return {
+    ...base,
+    http: { ...base.http, title: 'Test', operations: routes.map((r) => r.http) },
+    kafka: { ...base.kafka, messages },
+    routes,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * `specgate generate` as a function (design §2): validate the specs, emit the files of the
+ * configured targets, prove they type-check, and write them (or, with `check`, compare them
+ * with what is on disk). Nothing is written when any stage reports an error.
+ */
+import { dirname, join } from 'node:path';
+import type { SpecgateConfig } from './config.ts';
+import { Diagnostics, type Diagnostic } from './diagnostics.ts';
+import { emitGateway } from './emit/gateway/index.ts';
+import { gatewayCheckFiles } from './emit/gateway/check-files.ts';
+import type { GeneratedFile } from './emit/generated-file.ts';
+import { checkTypeScript, emitTypes } from './emit/types/index.ts';
+import type { Api } from './ir/types.ts';
+import { DocumentSet } from './load/document-set.ts';
+import { validateSpecs } from './validate.ts';
+import { writeFiles, type WriteResult } from './write.ts';
+
+export interface GenerateOptions {
+  /** Compare with the output folder instead of writing to it. */
+  readonly check?: boolean;
+  /** Write into a folder specgate did not generate (see write.ts). */
+  readonly force?: boolean;
+  /** Diagnostics and documents already in use (from loading the config file). */
+  readonly diagnostics?: Diagnostics;
+  readonly documents?: DocumentSet;
+}
+
+export interface GenerateResult {
+  /** Present when both specs parsed. */
+  readonly api?: Api;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly hasErrors: boolean;
+  readonly documents: DocumentSet;
+  /** The emitted files; absent when validation failed. */
+  readonly files?: readonly GeneratedFile[];
+  /** What the write stage did (or, with `check`, would do); absent when it did not run. */
+  readonly write?: WriteResult;
+}
+
+export async function generate(
+  config: SpecgateConfig,
+  options: GenerateOptions = {},
+): Promise<GenerateResult> {
+  const diagnostics = options.diagnostics ?? new Diagnostics();
+  const documents = options.documents ?? new DocumentSet(diagnostics);
+  const validated = await validateSpecs(config, { diagnostics, documents });
+  const { api } = validated;
+  if (api === undefined || validated.hasErrors) return validated;
+
+  const files = emitTargets(api, config);
+  reportTypeErrors(files, config.out, diagnostics);
+  const result = { api, documents, files, diagnostics: diagnostics.items };
+  if (diagnostics.hasErrors) return { ...result, hasErrors: true };
+  const write = await writeFiles(config.out, files, { check: options.check, force: options.force });
+  return { ...result, hasErrors: false, write };
+}
+
+/**
+ * Design §2: what was emitted must type-check. A file that does not is a specgate bug, reported
+ * at its place in the output folder (it is not written: the run has an error).
+ */
+export function reportTypeErrors(
+  files: readonly GeneratedFile[],
+  out: string,
+  diagnostics: Diagnostics,
+): void {
+  const emitted = new Set(files.map((f) => f.path));
+  for (const problem of checkTypeScript(files, { extraFiles: gatewayCheckFiles() })) {
+    // Problems in the stand-ins for the runtime and Fastify are not the emitted code's.
+    if (!emitted.has(problem.file)) continue;
+    diagnostics.report(
+      'SG_EMIT_TYPECHECK',
+      `generated ${problem.file} does not type-check, a bug in specgate (please report it): ${problem.code} ${problem.message}`,
+      { file: join(out, problem.file), pointer: '', line: problem.line, column: problem.column },
+    );
+  }
+}
+
+/**
+ * Every file of the config's targets, in a stable order: `types.ts` (which every target
+ * shares), then the gateway's. The client and service targets emit nothing yet.
+ */
+export function emitTargets(
+  api: Api,
+  config: SpecgateConfig,
+  root: string = projectRoot(config),
+): GeneratedFile[] {
+  if (config.targets.length === 0) return [];
+  const files = emitTypes(api, { root });
+  if (config.targets.includes('gateway')) {
+    files.push(...emitGateway(api, { root, replyTimeoutMs: config.runtime.replyTimeoutMs }));
+  }
+  return files;
+}
+
+/** The folder file headers name spec paths relative to: the config file's, else the cwd. */
+export function projectRoot(config: SpecgateConfig): string {
+  return config.file === undefined ? process.cwd() : dirname(config.file);
+}

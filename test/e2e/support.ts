@@ -1,0 +1,147 @@
+/**
+ * End-to-end helpers: generate a gateway from specs into test/.tmp (inside the repo, so the
+ * generated `specgate/runtime` imports resolve through the package's own exports), start it
+ * against the test broker, and play the service with a small responder.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { configFromPaths } from '../../generator/config.ts';
+import { formatHuman } from '../../generator/format/human.ts';
+import { generate } from '../../generator/generate.ts';
+import {
+  createGateway,
+  type CreateGatewayOptions,
+  type Gateway,
+  type GatewaySpec,
+  type RegisterRoutes,
+} from '../../runtime/index.ts';
+import { createKafkaClient } from '../../runtime/kafka/index.ts';
+import type { KafkaClient, KafkaRecord } from '../../runtime/kafka/types.ts';
+
+export const repoRoot = resolve(import.meta.dirname, '../..');
+
+/** Generates a gateway from two specs into a fresh folder under test/.tmp; throws on errors. */
+export async function generateGateway(
+  name: string,
+  openapi: string,
+  asyncapi: string,
+): Promise<string> {
+  const out = join(repoRoot, 'test/.tmp', `${name}-${randomUUID().slice(0, 8)}`);
+  await mkdir(out, { recursive: true });
+  const config = configFromPaths(resolve(repoRoot, openapi), resolve(repoRoot, asyncapi), out);
+  const result = await generate(config, { force: true });
+  if (result.hasErrors || result.write === undefined) {
+    throw new Error(
+      `generate failed:\n${formatHuman(result.diagnostics, (file) => result.documents.text(file))}`,
+    );
+  }
+  return out;
+}
+
+/** Imports a generated gateway's spec and routes and starts it on a free port. */
+export async function startGenerated(
+  out: string,
+  options: Omit<CreateGatewayOptions, 'spec' | 'routes'>,
+): Promise<{ gateway: Gateway; url: string; spec: GatewaySpec }> {
+  const specModule: unknown = await import(pathToFileURL(join(out, 'gateway/spec.ts')).href);
+  const routesModule: unknown = await import(pathToFileURL(join(out, 'gateway/routes.ts')).href);
+  const spec = (specModule as { spec: GatewaySpec }).spec;
+  const routes = (routesModule as { routes: RegisterRoutes }).routes;
+  const gateway = await createGateway({ ...options, spec, routes });
+  const url = await gateway.listen();
+  return { gateway, url, spec };
+}
+
+export function testKafka(brokers: readonly string[]): KafkaClient {
+  return createKafkaClient({
+    brokers,
+    clientId: `specgate-test-${randomUUID().slice(0, 8)}`,
+    logLevel: 'nothing',
+  });
+}
+
+/**
+ * A stand-in for the todo service, written the way a Zilla backend is: it reads only the
+ * `zilla:correlation-id` and `zilla:reply-to` headers of each command and answers with
+ * `:status`. A command whose key starts with "no-reply" is never answered (for timeouts); an `if-match` other than
+ * the task's current etag gets 412.
+ */
+export async function startTodoResponder(kafka: KafkaClient): Promise<{
+  readonly commands: KafkaRecord[];
+  stop(): Promise<void>;
+}> {
+  const producer = kafka.producer();
+  const commands: KafkaRecord[] = [];
+  const versions = new Map<string, number>();
+  const reader = kafka.reader('task-commands', {
+    from: 'latest',
+    onRecords: async (records) => {
+      for (const record of records) {
+        commands.push(record);
+        const correlationId = record.headers['zilla:correlation-id'];
+        const replyTo = record.headers['zilla:reply-to'];
+        const body =
+          record.value === null || record.value.length === 0
+            ? {}
+            : (JSON.parse(record.value.toString()) as Record<string, unknown>);
+        const unanswered = record.key?.toString().startsWith('no-reply') === true;
+        if (correlationId === undefined || replyTo === undefined || unanswered) continue;
+        const id = record.key?.toString() ?? '';
+        const type = record.headers['command-type'];
+        const version = versions.get(id) ?? 0;
+        const ifMatch = record.headers['if-match'];
+        let status = 200;
+        let value: string | null = null;
+        const headers: Record<string, string> = { 'zilla:correlation-id': correlationId };
+        if (ifMatch !== undefined && ifMatch !== `v${version}`) {
+          status = 412;
+          value = JSON.stringify({
+            type: 'about:blank',
+            title: 'Precondition Failed',
+            status: 412,
+          });
+          headers['content-type'] = 'application/problem+json';
+        } else if (type === 'DeleteTask') {
+          status = 204;
+          versions.delete(id);
+        } else {
+          const next = version + 1;
+          versions.set(id, next);
+          status = type === 'CreateTask' ? 201 : 200;
+          value = JSON.stringify({
+            id,
+            title: body.title ?? 'untitled',
+            done: body.done === true,
+            version: next,
+          });
+          headers['content-type'] = 'application/json';
+          headers.etag = `v${next}`;
+          if (type === 'CreateTask') headers.location = `/tasks/${id}`;
+        }
+        headers[':status'] = String(status);
+        await producer.send({ topic: replyTo, key: record.key, value, headers });
+      }
+    },
+  });
+  await reader.caughtUp;
+  return {
+    commands,
+    async stop() {
+      await reader.stop();
+      await producer.close();
+    },
+  };
+}
+
+/** Waits until `check` passes (bounded); for records that arrive asynchronously. */
+export async function eventually<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
