@@ -18,6 +18,8 @@ export interface Resolved {
 
 export class DocumentSet {
   readonly #documents = new Map<string, LoadedDocument | null>();
+  /** Every text read, parsed or not: a syntax error still gets its code frame. */
+  readonly #textsRead = new Map<string, string>();
   readonly #diagnostics: Diagnostics;
   /** Texts given in memory (tests, stdin): consulted before the disk. */
   readonly #texts: ReadonlyMap<string, string>;
@@ -42,6 +44,7 @@ export class DocumentSet {
       this.#documents.set(file, null);
       return undefined;
     }
+    this.#textsRead.set(file, text);
     const { document, problems, lenient } = parseSpecText(file, text);
     if (lenient !== undefined) {
       this.#diagnostics.report(
@@ -72,7 +75,7 @@ export class DocumentSet {
 
   /** The text of a loaded file (for code frames). */
   text(file: string): string | undefined {
-    return this.#documents.get(resolve(file))?.text;
+    return this.#textsRead.get(resolve(file));
   }
 
   /** Line and column of `pointer` in `file` (its nearest written ancestor when synthetic). */

@@ -34,7 +34,9 @@ export function parseSpecText(
     merge: true,
   });
   const problems = doc.errors.map((error) => {
-    const pos = lineCounter.linePos(error.pos[0]);
+    // BAD_INDENT starts at the line break before the offending text: point at the text.
+    const start = error.code === 'BAD_INDENT' ? firstVisible(text, error.pos[0]) : error.pos[0];
+    const pos = lineCounter.linePos(start);
     return {
       message: error.message.split('\n')[0] ?? error.message,
       line: pos.line,
@@ -154,4 +156,12 @@ function indexLenient(
   } else if (node.kind === 3) {
     node.items.forEach((item, index) => indexLenient(item, childPointer(pointer, index), offsets));
   }
+}
+
+/** The first offset from `from` on that is not white space; `from` when there is none. */
+function firstVisible(text: string, from: number): number {
+  for (let at = from; at < text.length; at++) {
+    if (!/\s/.test(text[at] ?? '')) return at;
+  }
+  return from;
 }

@@ -291,10 +291,7 @@ describe('specgate validate, in-process', () => {
       );
     });
 
-    // Known gap (reported to the lead): a file that does not parse keeps no text in the
-    // DocumentSet (load() stores null), so formatHuman has no text to frame. Remove `.fails`
-    // once syntax errors get their code frame.
-    it.fails('shows a code frame marking the broken line', async () => {
+    it('shows a code frame marking the broken line', async () => {
       const { stdout } = await run(['validate', copy.openapi, copy.asyncapi]);
       expect(markedLine(stdout)).toBe(broken.marked);
     });
