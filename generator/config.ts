@@ -43,6 +43,9 @@ const knownKeys = new Set([
   'runtime',
 ]);
 
+/** setTimeout's longest delay; a longer one fires at once (Node clamps it to 1 ms). */
+const maxTimeoutMs = 2_147_483_647;
+
 export const defaultConfig = {
   targets: allTargets,
   compat: 'default',
@@ -82,6 +85,9 @@ export function loadConfig(
     if (!knownKeys.has(key))
       bad(key, `unknown config key "${key}" (known: ${[...knownKeys].join(', ')})`);
   }
+  if (raw.$schema !== undefined && typeof raw.$schema !== 'string') {
+    bad('$schema', '"$schema" must be the URL or path of specgate.schema.json');
+  }
   const specPath = (key: 'openapi' | 'asyncapi'): string | undefined => {
     const value = raw[key];
     if (typeof value === 'string' && value !== '') return resolve(here, value);
@@ -111,7 +117,11 @@ export function loadConfig(
     if (raw.compat === 'default' || raw.compat === 'zilla') compat = raw.compat;
     else bad('compat', '"compat" must be "default" or "zilla"');
   }
-  const routes: Record<string, MappingOverrides> = {};
+  // No prototype: an operationId such as `__proto__` or `constructor` is an ordinary key.
+  const routes: Record<string, MappingOverrides> = Object.create(null) as Record<
+    string,
+    MappingOverrides
+  >;
   if (raw.routes !== undefined) {
     if (isRecord(raw.routes)) {
       for (const [operationId, value] of Object.entries(raw.routes)) {
@@ -129,14 +139,30 @@ export function loadConfig(
   let replyTimeoutMs: number = defaultConfig.runtime.replyTimeoutMs;
   if (raw.runtime !== undefined) {
     const runtime = raw.runtime;
-    if (
-      isRecord(runtime) &&
-      (runtime.replyTimeoutMs === undefined ||
-        (typeof runtime.replyTimeoutMs === 'number' && runtime.replyTimeoutMs > 0))
-    ) {
-      replyTimeoutMs =
-        typeof runtime.replyTimeoutMs === 'number' ? runtime.replyTimeoutMs : replyTimeoutMs;
-    } else bad('runtime', '"runtime.replyTimeoutMs" must be a positive number of milliseconds');
+    if (!isRecord(runtime)) bad('runtime', '"runtime" must be a mapping (replyTimeoutMs)');
+    else {
+      const timeout = runtime.replyTimeoutMs;
+      const runtimeAt = (key: string): ReturnType<DocumentSet['locate']> =>
+        documents.locate(file, childPointer(childPointer('', 'runtime'), key));
+      if (typeof timeout === 'number' && timeout > 0 && timeout <= maxTimeoutMs) {
+        replyTimeoutMs = timeout;
+      } else if (timeout !== undefined) {
+        diagnostics.report(
+          'SG_CONFIG_INVALID',
+          `"runtime.replyTimeoutMs" must be a positive number of milliseconds, at most ${maxTimeoutMs}`,
+          runtimeAt('replyTimeoutMs'),
+        );
+      }
+      for (const key of Object.keys(runtime)) {
+        if (key !== 'replyTimeoutMs') {
+          diagnostics.report(
+            'SG_CONFIG_INVALID',
+            `unknown config key "runtime.${key}" (known: replyTimeoutMs)`,
+            runtimeAt(key),
+          );
+        }
+      }
+    }
   }
   if (openapi === undefined || asyncapi === undefined) return undefined;
   return { file, openapi, asyncapi, out, targets, compat, routes, runtime: { replyTimeoutMs } };

@@ -15,6 +15,7 @@ import type {
   NamedSchema,
   ReplySpec,
   Route,
+  SpecLocation,
   TopicRef,
 } from '../ir/types.ts';
 import { refId } from '../ir/schema-registry.ts';
@@ -44,16 +45,30 @@ export function bindRoutes(input: BindInput): Route[] {
 
   reportNonKafka(kafka, diagnostics);
 
+  for (const [operationId, mapping] of Object.entries(input.mappings)) {
+    if (!http.operations.some((op) => op.operationId === operationId)) {
+      diagnostics.report(
+        'SG_BIND_OPERATION_NOT_FOUND',
+        `the config maps HTTP operation "${operationId}", which ${http.file} does not define`,
+        mapping.source,
+      );
+    }
+  }
+
   for (const op of http.operations) {
-    const mapping = effectiveMapping(op, input.mappings[op.operationId]);
+    const config = Object.hasOwn(input.mappings, op.operationId)
+      ? input.mappings[op.operationId]
+      : undefined;
+    const mapping = effectiveMapping(op, config);
     const wanted = mapping.mapping.operation ?? (op.hasOperationId ? op.operationId : undefined);
     const target = wanted === undefined ? undefined : operations.get(wanted);
     if (target === undefined) {
+      const setBy = mapping.setBy.operation;
       if (mapping.mapping.operation !== undefined) {
         diagnostics.report(
           'SG_BIND_OPERATION_NOT_FOUND',
-          `${describe(op)} maps to AsyncAPI operation "${mapping.mapping.operation}" (by ${mapping.mappedBy}), which ${kafka.file} does not define`,
-          mapping.source ?? op.source,
+          `${describe(op)} maps to AsyncAPI operation "${mapping.mapping.operation}" (by ${setBy?.layer ?? mapping.mappedBy}), which ${kafka.file} does not define`,
+          setBy?.source ?? op.source,
         );
       } else {
         diagnostics.report(
@@ -89,13 +104,14 @@ function bindOne(
   operation: KafkaOperation,
   channel: Channel,
   channels: ReadonlyMap<string, Channel>,
-  { mapping, mappedBy }: EffectiveMapping,
+  { mapping, mappedBy, setBy }: EffectiveMapping,
 ): Route | undefined {
   const { diagnostics } = input;
   const topic = topicRef(http, channel, diagnostics);
   const overrides = { ...(mapping.overrides ?? {}) };
   for (const [header, template] of Object.entries(overrides)) {
-    checkTemplate(template, http, `header override "${header}"`, diagnostics);
+    const where = setBy.overrides?.source ?? http.source;
+    checkTemplate(template, http, `header override "${header}"`, where, diagnostics);
   }
   const base = {
     http,
@@ -118,8 +134,16 @@ function bindOne(
     );
     return undefined;
   }
+  if (isWrite && mapping.kind !== undefined && mapping.kind !== 'command') {
+    diagnostics.report(
+      'SG_BIND_KIND_MISMATCH',
+      `${describe(http)} is mapped as a ${mapping.kind}, but a ${http.method.toUpperCase()} can only be a command`,
+      setBy.kind?.source ?? http.source,
+    );
+    return undefined;
+  }
   if (isWrite) {
-    const key = keySource(mapping, http, input, operation.messages, true);
+    const key = keySource(mapping, setBy, http, input, operation.messages, true);
     checkCommandPayload(input, http, operation);
     const reply = replySpec(input, operation, channels);
     const success = http.responses
@@ -153,7 +177,7 @@ function bindOne(
       diagnostics.report(
         'SG_BIND_FILTER_UNKNOWN',
         `filter on ${filter.on} "${filter.name}" reads query parameter "${filter.param}", which ${describe(http)} does not declare`,
-        http.source,
+        setBy.filters?.source ?? http.source,
       );
     }
   }
@@ -172,7 +196,7 @@ function bindOne(
       return {
         ...base,
         kind,
-        key: keySource(mapping, http, input, operation.messages, false),
+        key: keySource(mapping, setBy, http, input, operation.messages, false),
         messages: operation.messages,
         filters,
       };
@@ -188,7 +212,7 @@ function bindOne(
       return {
         ...base,
         kind,
-        key: keySource(mapping, http, input, operation.messages, false),
+        key: keySource(mapping, setBy, http, input, operation.messages, false),
         mode: lastPathParam === undefined ? 'list' : 'item',
         filters,
         messages: operation.messages,
@@ -214,7 +238,7 @@ function bindOne(
       diagnostics.report(
         'SG_BIND_KIND_MISMATCH',
         `${describe(http)} is a GET and cannot be a command`,
-        http.source,
+        setBy.kind?.source ?? http.source,
       );
       return undefined;
   }
@@ -246,13 +270,15 @@ function topicRef(http: HttpOperation, channel: Channel, diagnostics: Diagnostic
 /** Design §3: explicit template → message key binding → last path param → idempotency key → none. */
 function keySource(
   mapping: EffectiveMapping['mapping'],
+  setBy: EffectiveMapping['setBy'],
   http: HttpOperation,
   input: BindInput,
   messageIds: readonly string[],
   isCommand: boolean,
 ): KeySource {
   if (mapping.key !== undefined) {
-    const parts = checkTemplate(mapping.key, http, 'key template', input.diagnostics);
+    const where = setBy.key?.source ?? http.source;
+    const parts = checkTemplate(mapping.key, http, 'key template', where, input.diagnostics);
     return { kind: 'template', template: mapping.key, parts };
   }
   for (const id of messageIds) {
@@ -270,6 +296,7 @@ function checkTemplate(
   template: string,
   http: HttpOperation,
   what: string,
+  where: SpecLocation,
   diagnostics: Diagnostics,
 ): ReturnType<typeof parseTemplate>['parts'] {
   const { parts, unknown } = parseTemplate(template, http);
@@ -277,7 +304,7 @@ function checkTemplate(
     diagnostics.report(
       'SG_BIND_KEY_PARAM_UNKNOWN',
       `${what} "${template}" names ${name}, which is not a parameter of ${describe(http)} (nor idempotencyKey or identity)`,
-      http.specgate?.source ?? http.zilla?.source ?? http.source,
+      where,
     );
   }
   return parts;

@@ -136,11 +136,16 @@ function overlaps(a: ReadonlySet<SchemaType>, b: ReadonlySet<SchemaType>): boole
   return false;
 }
 
+/** `allOf` types: an integer is a number, so `number` ∩ `integer` is `integer`. */
 function intersect(
   a: ReadonlySet<SchemaType>,
   b: ReadonlySet<SchemaType>,
 ): ReadonlySet<SchemaType> {
-  return new Set([...a].filter((t) => b.has(t)));
+  const both = new Set([...a].filter((t) => b.has(t)));
+  if ((a.has('integer') && b.has('number')) || (a.has('number') && b.has('integer'))) {
+    both.add('integer');
+  }
+  return both;
 }
 
 function list(types: ReadonlySet<SchemaType>): string {
