@@ -1,0 +1,42 @@
+/**
+ * What generated gateway code tells the runtime about a query route (design.md §5): a plain,
+ * typed description, to be joined into `RouteSpec` in route-spec.ts.
+ */
+
+/** A query parameter that filters the view: on a record header or a top-level JSON field. */
+export interface QueryFilterSpec {
+  /** The query parameter, `?status=open`. */
+  readonly param: string;
+  readonly on: 'header' | 'field';
+  /** The header name or the JSON field name. */
+  readonly name: string;
+}
+
+/** Query parameters of a paginated list. */
+export interface QueryPaginationSpec {
+  /** Default `limit`. */
+  readonly limitParam?: string;
+  /** Default `cursor`. */
+  readonly cursorParam?: string;
+  /** Entries per page without a limit parameter; default all (up to `maxLimit`). */
+  readonly defaultLimit?: number;
+  /** A larger limit is lowered to this; default 1000. */
+  readonly maxLimit?: number;
+}
+
+export interface QueryRouteSpec {
+  readonly kind: 'query';
+  readonly operationId: string;
+  readonly method: 'GET';
+  /** The OpenAPI path template, `/tasks/{id}`. */
+  readonly path: string;
+  /** The compacted topic the view reads. */
+  readonly topic: string;
+  /** `item`: one key's latest value; `list`: every key's, as a JSON array. */
+  readonly mode: 'item' | 'list';
+  /** The path parameter holding the record key (item mode). */
+  readonly keyParam?: string;
+  readonly filters: readonly QueryFilterSpec[];
+  /** Present when the list is paginated. */
+  readonly pagination?: QueryPaginationSpec;
+}
