@@ -4,12 +4,17 @@
  * {@link startGateway}.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { CommandRouteSpec, GatewaySpec } from './route-spec.ts';
+import type { CommandRouteSpec, GatewaySpec, QueryRouteSpec } from './route-spec.ts';
 
 /** What a generated route handler calls. */
 export interface GatewayRuntime {
   /** Turns the request into a Kafka record (and waits for the reply when request-reply). */
   command(route: CommandRouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /**
+   * Answers an item or list query from the route topic's materialized view (ETag, 304, long
+   * poll, read-your-writes; design.md §5).
+   */
+  query(route: QueryRouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
 
 /** The generated `routes` function: registers one typed Fastify route per operation. */

@@ -1,6 +1,11 @@
 /**
  * The gateway: a Fastify app with the generated routes, backed by Kafka. `createGateway` builds
  * and starts one (tests and embedding); `startGateway` is what a generated `server.ts` calls.
+ *
+ * Queries read one materialized view per distinct queried topic (design.md §5). `createGateway`
+ * resolves only once every view has caught up to the high-water marks it read at start-up (as
+ * it waits for the idempotency store and the reply routers), so `/readyz` is true only when
+ * every view is ready; a queried topic that does not exist keeps the gateway starting.
  */
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -18,8 +23,10 @@ import {
   sendProblem,
 } from './problems.ts';
 import { ReplyRouter } from './replies.ts';
-import type { CommandRouteSpec } from './route-spec.ts';
+import type { CommandRouteSpec, QueryRouteSpec, RouteSpec } from './route-spec.ts';
 import { createValidators } from './validation.ts';
+import { MaterializedView } from './views/materialized-view.ts';
+import { createQueryHandler, type QueryHandler } from './views/queries.ts';
 
 export interface Gateway {
   readonly app: FastifyInstance;
@@ -48,7 +55,14 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const idempotency = new IdempotencyStore(kafka, producer, {
     topic: options.idempotencyTopic ?? 'specgate-idempotency',
   });
-  const replies = replyRouters(kafka, options.spec.routes);
+  const commands = options.spec.routes.filter(
+    (route): route is CommandRouteSpec => route.kind === 'command',
+  );
+  const queries = options.spec.routes.filter(
+    (route): route is QueryRouteSpec => route.kind === 'query',
+  );
+  const replies = replyRouters(kafka, commands);
+  const views = materializedViews(kafka, queries);
   const validators = createValidators(options.spec);
   const ctx: CommandContext = {
     producer,
@@ -102,17 +116,33 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     return notFound(request, reply);
   });
 
+  const queryHandlers = new Map<QueryRouteSpec, QueryHandler>();
+  const queryHandler = (route: QueryRouteSpec): QueryHandler => {
+    let handler = queryHandlers.get(route);
+    if (handler === undefined) {
+      const view = views.get(route.topic.address);
+      if (view === undefined) {
+        throw new Error(`query ${route.operationId}: ${route.topic.address} is not in the spec`);
+      }
+      handler = createQueryHandler(route, { view, maxWaitMs: ctx.maxWaitMs });
+      queryHandlers.set(route, handler);
+    }
+    return handler;
+  };
   const runtime: GatewayRuntime = {
     command: (route, request, reply) => runCommand(ctx, route, request, reply),
+    query: async (route, request, reply) => {
+      await queryHandler(route)(request, reply);
+    },
   };
   // Async answers live at `<path>;cid=<id>`; commands sharing a path share that route.
   const asyncPaths = new Map<string, CommandRouteSpec[]>();
-  for (const route of options.spec.routes) {
+  for (const route of commands) {
     if (route.reply === undefined || !route.accepts202) continue;
     asyncPaths.set(route.path, [...(asyncPaths.get(route.path) ?? []), route]);
   }
   for (const [path, routes] of asyncPaths) {
-    app.get<{ Params: { cid: string } }>(`${fastifyPath(path)};cid=:cid`, (request, reply) =>
+    app.get<{ Params: { cid: string } }>(asyncReplyPath(path), (request, reply) =>
       collectReply(ctx, routes, request.params.cid, request, reply),
     );
   }
@@ -124,6 +154,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   await Promise.all([
     idempotency.start(),
     ...[...replies.values()].map((router) => router.start()),
+    ...[...views.values()].map((view) => view.ready),
   ]);
   ready = true;
 
@@ -138,6 +169,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       await Promise.all([
         idempotency.stop(),
         ...[...replies.values()].map((router) => router.stop()),
+        ...[...views.values()].map((view) => view.stop()),
       ]);
       await kafka.close();
     },
@@ -167,6 +199,15 @@ export function fastifyPath(path: string): string {
   return path.replace(/\{([^{}]+)\}/g, ':$1');
 }
 
+/**
+ * The route of async answers, `/tasks/{id}` → `/tasks/:id(^[^;/]+);cid=:cid`. Without the
+ * pattern, find-my-way reads `id;cid=:cid` as one parameter name: the route would then answer
+ * (and clash with) a plain `GET /tasks/:id`, and never see the correlation id.
+ */
+export function asyncReplyPath(path: string): string {
+  return `${path.replace(/\{([^{}]+)\}/g, ':$1(^[^;/]+)')};cid=:cid`;
+}
+
 function brokersFromEnv(): string[] {
   const value = process.env.KAFKA_BROKERS?.trim();
   if (value === undefined || value === '') {
@@ -193,14 +234,40 @@ function replyRouters(
   return routers;
 }
 
-/** For 405: the methods some route allows on a path. */
-function allowedMethods(routes: readonly CommandRouteSpec[]): (path: string) => string[] {
-  const patterns = routes.map((route) => ({
-    method: route.method,
-    pattern: new RegExp(
-      `^${route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^{}]+\\?\}/g, '[^/]+')}/?$`,
-    ),
-  }));
+/**
+ * One view per distinct queried topic, shared by its item and list routes. A topic address with
+ * `{param}` placeholders names no one topic to read at start-up, so it is refused.
+ */
+function materializedViews(
+  kafka: KafkaClient,
+  routes: readonly QueryRouteSpec[],
+): Map<string, MaterializedView> {
+  for (const { operationId, topic } of routes) {
+    if (Object.keys(topic.params).length > 0 || /\{[^{}]+\}/.test(topic.address)) {
+      throw new Error(
+        `query ${operationId}: topic ${topic.address} has parameters; a view needs one topic`,
+      );
+    }
+  }
+  const views = new Map<string, MaterializedView>();
+  for (const { topic } of routes) {
+    if (!views.has(topic.address)) {
+      views.set(topic.address, new MaterializedView(kafka, { topic: topic.address }));
+    }
+  }
+  return views;
+}
+
+/** For 405: the methods some route allows on a path (Fastify answers HEAD for each GET). */
+function allowedMethods(routes: readonly RouteSpec[]): (path: string) => string[] {
+  const patterns = routes.flatMap((route) =>
+    (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method]).map((method) => ({
+      method,
+      pattern: new RegExp(
+        `^${route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{[^{}]+\\?\}/g, '[^/]+')}/?$`,
+      ),
+    })),
+  );
   return (path) =>
     [...new Set(patterns.filter((p) => p.pattern.test(path)).map((p) => p.method))].sort();
 }

@@ -4,6 +4,9 @@
  * runtime reads nothing else. These types mirror the generator's IR on purpose but are the
  * runtime's own, so the runtime never imports the generator (design.md §1).
  */
+import type { QueryRouteSpec } from './views/query-spec.ts';
+
+export type { QueryFilterSpec, QueryPaginationSpec, QueryRouteSpec } from './views/query-spec.ts';
 
 /** A JSON Schema object as Fastify/Ajv take it; refs point into {@link GatewaySpec.schemas}. */
 export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
@@ -78,7 +81,7 @@ export interface CommandRouteSpec {
   readonly payloads: readonly JsonSchema[];
 }
 
-export type RouteSpec = CommandRouteSpec;
+export type RouteSpec = CommandRouteSpec | QueryRouteSpec;
 
 /** Everything a generated gateway hands the runtime. */
 export interface GatewaySpec {

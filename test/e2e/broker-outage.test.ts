@@ -26,6 +26,8 @@ beforeAll(async () => {
   await kafka.admin.ensureTopics([
     { topic: 'task-commands', partitions: 3 },
     { topic: 'task-replies', partitions: 3 },
+    // The gateway's view of the queried topic must catch up before it starts.
+    { topic: 'task-snapshots', partitions: 3, compacted: true },
   ]);
   responder = await startTodoResponder(kafka);
   const out = await generateGateway(

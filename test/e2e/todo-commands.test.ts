@@ -32,6 +32,8 @@ beforeAll(async () => {
   await kafka.admin.ensureTopics([
     { topic: 'task-commands', partitions: 3 },
     { topic: 'task-replies', partitions: 3 },
+    // The gateway's view of the queried topic must catch up before it starts.
+    { topic: 'task-snapshots', partitions: 3, compacted: true },
   ]);
   out = await generateGateway('todo', 'specs/todo/openapi.yaml', 'specs/todo/asyncapi.yaml');
   responder = await startTodoResponder(kafka);
@@ -173,6 +175,21 @@ describe('request-reply commands', () => {
     const collected = await fetch(`${b.url}${location}`, { headers: { prefer: 'wait=5' } });
     expect(collected.status).toBe(201);
     expect(await collected.json()).toMatchObject({ id, title: 'later' });
+  });
+
+  it('collects an async answer on a path with parameters, beside the item query', async () => {
+    const id = randomUUID();
+    const response = await fetch(`${a.url}/tasks/${id}`, {
+      method: 'PUT',
+      body: JSON.stringify({ title: 'renamed' }),
+      headers: { 'content-type': 'application/json', prefer: 'respond-async' },
+    });
+    expect(response.status).toBe(202);
+    const location = response.headers.get('location') ?? '';
+    expect(location).toMatch(new RegExp(`^/tasks/${id};cid=`));
+    const collected = await fetch(`${a.url}${location}`, { headers: { prefer: 'wait=5' } });
+    expect(collected.status).toBe(200);
+    expect(await collected.json()).toMatchObject({ id, title: 'renamed' });
   });
 });
 

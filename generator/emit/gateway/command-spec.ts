@@ -5,7 +5,14 @@
  * them; maps sorted.
  */
 import { isJsonMedia } from '../../bind/bind-routes.ts';
-import type { Api, CommandRoute, HttpParameter, KeySource, Schema } from '../../ir/types.ts';
+import type {
+  Api,
+  CommandRoute,
+  HttpOperation,
+  HttpParameter,
+  KeySource,
+  Schema,
+} from '../../ir/types.ts';
 import { recordHeaders, requestPart } from './record-headers.ts';
 import { compare, objectSchemaLiteral, schemaLiteral } from './schema-literal.ts';
 import { multiline, type Literal } from './ts-literal.ts';
@@ -46,7 +53,7 @@ export function commandSpecLiteral(api: Api, route: CommandRoute): Literal {
 }
 
 /** Fastify's `schema`: the JSON body, and params, querystring and headers as object schemas. */
-function requestSchemas(route: CommandRoute): Literal {
+export function requestSchemas(route: { readonly http: HttpOperation }): Literal {
   const { http } = route;
   const body = jsonBody(route);
   const of = (location: HttpParameter['in']): HttpParameter[] =>
@@ -61,7 +68,7 @@ function requestSchemas(route: CommandRoute): Literal {
 }
 
 /** The schema of the first JSON media type of the request body. */
-export function jsonBody(route: CommandRoute): Schema | undefined {
+export function jsonBody(route: { readonly http: HttpOperation }): Schema | undefined {
   return route.http.requestBody?.content.find((c) => isJsonMedia(c.mediaType))?.schema;
 }
 
@@ -79,7 +86,7 @@ function keyLiteral(key: KeySource): Literal {
   }
 }
 
-function sortedMap(map: { readonly [key: string]: string }): { [key: string]: string } {
+export function sortedMap(map: { readonly [key: string]: string }): { [key: string]: string } {
   const out: { [key: string]: string } = {};
   for (const key of Object.keys(map).sort(compare)) out[key] = map[key] ?? '';
   return out;

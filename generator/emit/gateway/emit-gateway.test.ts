@@ -47,6 +47,19 @@ const query: Route = {
   alsoStream: true,
 };
 
+const stream: Route = {
+  kind: 'stream',
+  http: operation({ method: 'get', operationId: 'watchTasks', path: '/events' }),
+  operation: { id: 'watchTasks', action: 'receive', channel: 's', messages: [], source: nowhere },
+  topic: { channel: 's', address: 'task-snapshots', params: {}, compacted: true },
+  key: { kind: 'none' },
+  overrides: {},
+  mappedBy: 'operationId',
+  source: nowhere,
+  filters: [],
+  messages: [],
+};
+
 describe('fastifyPath', () => {
   it.each([
     ['/tasks', '/tasks'],
@@ -91,19 +104,50 @@ describe('emitGateway', () => {
     );
   });
 
-  it('lists routes it does not serve yet, and registers none when there is no command', async () => {
-    const files = emit(apiWith([query]));
+  it('lists routes it does not serve yet, and registers none when there is nothing to serve', async () => {
+    const files = emit(apiWith([stream]));
     expect(files.map((f) => f.path)).not.toContain('gateway/requests.ts');
     const routes = file(files, 'gateway/routes.ts');
+    expect(routes).toContain(' * - GET /events (watchTasks): stream on task-snapshots\n');
     expect(routes).toContain(
-      ' * - GET /tasks (listTasks): list query and stream on task-snapshots',
-    );
-    expect(routes).toContain(
-      'export const routes: RegisterRoutes = () => {\n  // No command routes: nothing to register yet.\n};',
+      'export const routes: RegisterRoutes = () => {\n  // No command or query routes: nothing to register yet.\n};',
     );
     expect(file(files, 'gateway/spec.ts')).toContain(
       "import type { GatewaySpec } from 'specgate/runtime';",
     );
+    await expectClean(files);
+  });
+
+  it('serves item and list queries, and lists the stream of a query that also streams', async () => {
+    const item: Route = {
+      ...query,
+      http: operation({
+        method: 'get',
+        operationId: 'getTask',
+        path: '/lists/{list}/tasks/{task}',
+        parameters: [parameter('list', 'path'), parameter('task', 'path')],
+      }),
+      mode: 'item',
+      filters: [{ param: 'status', on: 'header', name: 'task-status' }],
+      alsoStream: false,
+    };
+    const files = emit(apiWith([query, item]));
+    const routes = file(files, 'gateway/routes.ts');
+    expect(routes).toContain(
+      ' * - GET /tasks (listTasks): list query and stream on task-snapshots (stream: not served yet)\n',
+    );
+    expect(routes).not.toContain(' * - GET /lists');
+    expect(routes).toContain(
+      'handler: (request, reply) => runtime.query(spec.listTasks, request, reply),',
+    );
+    expect(routes).toContain("url: '/lists/:list/tasks/:task',");
+    const spec = file(files, 'gateway/spec.ts');
+    expect(spec).toContain("import type { GatewaySpec, QueryRouteSpec } from 'specgate/runtime';");
+    expect(spec).toContain(
+      "  topic: { address: 'task-snapshots', params: {}, compacted: true },\n  mode: 'item',\n  keyParam: 'task',\n  filters: [{ param: 'status', on: 'header', name: 'task-status' }],\n",
+    );
+    expect(spec).toContain("  mode: 'list',\n  filters: [],\n");
+    expect(spec).toContain('} as const satisfies QueryRouteSpec;');
     await expectClean(files);
   });
 

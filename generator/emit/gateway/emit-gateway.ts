@@ -1,19 +1,20 @@
 /**
  * The gateway emitter: IR → `gateway/spec.ts` (the route specs the runtime reads),
  * `gateway/requests.ts` (each route's request type), `gateway/routes.ts` (one typed Fastify
- * route per command) and `gateway/server.ts` (the entry). Pure: no I/O but reading its
+ * route per command and query) and `gateway/server.ts` (the entry). Pure: no I/O but reading its
  * templates, deterministic (routes in IR order, maps sorted), and formatted as Prettier would.
  *
- * Only command routes are served so far; query, stream and history routes are listed in
- * `routes.ts` as not served yet, and otherwise skipped.
+ * Command and query routes are served; stream and history routes, and the event stream of a
+ * query that also offers one, are listed in `routes.ts` as not served yet, and otherwise skipped.
  */
 import { posix } from 'node:path';
-import type { Api, CommandRoute, Route } from '../../ir/types.ts';
+import type { Api, CommandRoute, QueryRoute, Route } from '../../ir/types.ts';
 import { generatedHeader, type GeneratedFile } from '../generated-file.ts';
 import { NameAllocator, stringLiteral, valueName } from '../naming.ts';
 import { typeContext, typesFile, type TypeOptions } from '../types/index.ts';
 import { renderTemplate } from '../types/render-template.ts';
 import { commandSpecLiteral } from './command-spec.ts';
+import { querySpecLiteral } from './query-spec.ts';
 import { requestTypes } from './request-types.ts';
 import { compare, schemaLiteral } from './schema-literal.ts';
 import { code, multiline, printLiteral, width, type Literal } from './ts-literal.ts';
@@ -33,9 +34,9 @@ export const gatewayFiles = {
   server: 'gateway/server.ts',
 } as const;
 
-/** A command route with the names generated code knows it by. */
-interface NamedCommand {
-  readonly route: CommandRoute;
+/** A served route with the names generated code knows it by. */
+interface NamedRoute {
+  readonly route: CommandRoute | QueryRoute;
   /** The route spec's export in spec.ts (`createTask`). */
   readonly name: string;
   /** The route generic's export in requests.ts (`CreateTaskRequest`), when it has one. */
@@ -45,10 +46,12 @@ interface NamedCommand {
 export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFile[] {
   const header = generatedHeader([api.http.file, api.kafka.file], options.root);
   const ctx = typeContext(api, options);
-  const commands = api.routes.filter((r): r is CommandRoute => r.kind === 'command');
-  const requests = requestTypes(commands, ctx);
-  const names = new NameAllocator(['spec', 'CommandRouteSpec', 'GatewaySpec']);
-  const named: NamedCommand[] = commands.map((route) => {
+  const served = api.routes.filter(
+    (r): r is CommandRoute | QueryRoute => r.kind === 'command' || r.kind === 'query',
+  );
+  const requests = requestTypes(served, ctx);
+  const names = new NameAllocator(['spec', 'CommandRouteSpec', 'GatewaySpec', 'QueryRouteSpec']);
+  const named: NamedRoute[] = served.map((route) => {
     const requestType = requests.get(route.http.operationId)?.name;
     return {
       route,
@@ -56,7 +59,10 @@ export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFil
       ...(requestType === undefined ? {} : { requestType }),
     };
   });
-  const pending = api.routes.filter((r) => r.kind !== 'command');
+  // A query that also streams is served as JSON; its stream is still pending.
+  const pending = api.routes.filter(
+    (r) => r.kind === 'stream' || r.kind === 'history' || (r.kind === 'query' && r.alsoStream),
+  );
 
   const files: GeneratedFile[] = [
     {
@@ -100,7 +106,12 @@ export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFil
   return files;
 }
 
-function specView(api: Api, commands: readonly NamedCommand[], header: string): object {
+/** The runtime type a route spec satisfies. */
+function specType(route: CommandRoute | QueryRoute): string {
+  return route.kind === 'command' ? 'CommandRouteSpec' : 'QueryRouteSpec';
+}
+
+function specView(api: Api, routes: readonly NamedRoute[], header: string): object {
   const schemas: { [id: string]: Literal } = {};
   for (const id of Object.keys(api.schemas).sort(compare)) {
     const named = api.schemas[id];
@@ -110,16 +121,22 @@ function specView(api: Api, commands: readonly NamedCommand[], header: string): 
   const specTail = ' as const satisfies GatewaySpec;';
   return {
     header,
-    runtimeTypes: commands.length > 0 ? 'CommandRouteSpec, GatewaySpec' : 'GatewaySpec',
-    commands: commands.map(({ route, name }) => {
+    runtimeTypes: [...new Set([...routes.map((r) => specType(r.route)), 'GatewaySpec'])]
+      .sort(compare)
+      .join(', '),
+    routes: routes.map(({ route, name }) => {
       const head = `export const ${name} = `;
+      const type = specType(route);
+      const literal =
+        route.kind === 'command' ? commandSpecLiteral(api, route) : querySpecLiteral(route);
       return {
         summary: docText(describeRoute(route)),
         name,
-        literal: printLiteral(commandSpecLiteral(api, route), {
+        type,
+        literal: printLiteral(literal, {
           column: head.length,
           indent: 0,
-          suffix: ' as const satisfies CommandRouteSpec;',
+          suffix: ` as const satisfies ${type};`,
         }),
       };
     }),
@@ -127,7 +144,7 @@ function specView(api: Api, commands: readonly NamedCommand[], header: string): 
       multiline({
         title: api.http.title,
         schemas: multiline(schemas),
-        routes: commands.map((c) => code(c.name)),
+        routes: routes.map((r) => code(r.name)),
       }),
       { column: specHead.length, indent: 0, suffix: specTail },
     ),
@@ -135,18 +152,16 @@ function specView(api: Api, commands: readonly NamedCommand[], header: string): 
 }
 
 function routesView(
-  commands: readonly NamedCommand[],
+  routes: readonly NamedRoute[],
   pending: readonly Route[],
   header: string,
 ): object {
-  const requestTypes = commands.flatMap((c) =>
-    c.requestType === undefined ? [] : [c.requestType],
-  );
+  const requestTypes = routes.flatMap((c) => (c.requestType === undefined ? [] : [c.requestType]));
   const imports: string[] = [];
   if (requestTypes.length > 0) {
     imports.push(importDeclaration(requestTypes.sort(compare), './requests.ts', true));
   }
-  if (commands.length > 0) imports.push(`import * as spec from './spec.ts';`);
+  if (routes.length > 0) imports.push(`import * as spec from './spec.ts';`);
   return {
     header,
     imports,
@@ -155,27 +170,33 @@ function routesView(
         ? []
         : [
             ' *',
-            ' * Not served yet (query, stream and history routes come in a later specgate version):',
-            ...pending.map((route) => ` * - ${docText(describeRoute(route))}`),
+            ' * Not served yet (stream and history routes come in a later specgate version):',
+            ...pending.map((route) => ` * - ${docText(pendingText(route))}`),
           ],
     // A routes function with nothing to register takes no parameters (none would be used).
-    parameters: commands.length > 0 ? '(app, runtime)' : '()',
-    notes: commands.length > 0 ? [] : ['No command routes: nothing to register yet.'],
-    commands: commands.map(({ route, name, requestType }) => ({
+    parameters: routes.length > 0 ? '(app, runtime)' : '()',
+    notes: routes.length > 0 ? [] : ['No command or query routes: nothing to register yet.'],
+    routes: routes.map(({ route, name, requestType }) => ({
       summary: describeRoute(route),
       typeArguments: requestType === undefined ? '' : `<${requestType}>`,
       method: stringLiteral(route.http.method.toUpperCase()),
       url: stringLiteral(fastifyPath(route.http.path)),
       name,
-      handler: handler(name),
+      handler: handler(route.kind, name),
     })),
   };
 }
 
+/** A pending route's line; a query's JSON is served, only its event stream is pending. */
+function pendingText(route: Route): string {
+  const text = describeRoute(route);
+  return route.kind === 'query' ? `${text} (stream: not served yet)` : text;
+}
+
 /** `(request, reply) => runtime.command(spec.x, request, reply)`, broken after `=>` if long. */
-function handler(name: string): string {
+function handler(kind: 'command' | 'query', name: string): string {
   const arrow = '(request, reply) =>';
-  const call = `runtime.command(spec.${name}, request, reply)`;
+  const call = `runtime.${kind}(spec.${name}, request, reply)`;
   const indent = '    ';
   return width(`${indent}handler: ${arrow} ${call},`) <= 100
     ? `${arrow} ${call}`

@@ -1,10 +1,10 @@
 /**
- * `gateway/requests.ts`: for each command, the Fastify route generic its handler is typed with
+ * `gateway/requests.ts`: for each command and query, the Fastify route generic its handler is typed with
  * (`Body`, `Params`, `Querystring`, `Headers`), as the request looks once Fastify has validated
  * it. Written through the types emitter's rules, so `Body` is the very type `types.ts` exports
  * for the request schema (its request form, `TaskInput`, where `readOnly` properties differ).
  */
-import type { CommandRoute, HttpParameter, Schema } from '../../ir/types.ts';
+import type { CommandRoute, HttpParameter, QueryRoute, Schema } from '../../ir/types.ts';
 import { NameAllocator, typeName } from '../naming.ts';
 import { typeDeclaration, typeReferences, type TypeContext } from '../types/index.ts';
 import { jsonBody } from './command-spec.ts';
@@ -24,7 +24,7 @@ export interface RequestType {
  * parameters has none (its route is registered without a type argument).
  */
 export function requestTypes(
-  routes: readonly CommandRoute[],
+  routes: readonly (CommandRoute | QueryRoute)[],
   ctx: TypeContext,
 ): Map<string, RequestType> {
   // Request types share requests.ts with the names they import from types.ts.
@@ -52,7 +52,7 @@ export function requestTypes(
  * A closed object schema of the route generic's members: only for typing (Fastify validates
  * with the open schemas of the route spec).
  */
-function requestSchema(route: CommandRoute): Schema | undefined {
+function requestSchema(route: CommandRoute | QueryRoute): Schema | undefined {
   const body = jsonBody(route);
   const properties: { [member: string]: Schema } = {};
   const required: string[] = [];

@@ -52,7 +52,13 @@ describe('query handlers', () => {
     }
     view = new MaterializedView(kafka, { topic });
     app = Fastify();
-    const base = { kind: 'query', method: 'GET', topic, filters } as const;
+    const base = {
+      kind: 'query',
+      method: 'GET',
+      topic: { address: topic, params: {}, compacted: true },
+      filters,
+      schemas: {},
+    } as const;
     const item: QueryRouteSpec = {
       ...base,
       operationId: 'getTask',
@@ -97,8 +103,9 @@ describe('query handlers', () => {
         {
           kind: 'query',
           method: 'GET',
-          topic,
+          topic: { address: topic, params: {}, compacted: true },
           filters,
+          schemas: {},
           operationId: 'l',
           path: '/tasks',
           mode: 'list',

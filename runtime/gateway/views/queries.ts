@@ -199,13 +199,17 @@ function nextLink(url: string, route: QueryRouteSpec, cursor: string): string {
   return `${parsed.pathname}${parsed.search}`;
 }
 
-/** Query or path parameters as strings; a repeated query parameter keeps its first value. */
+/**
+ * Query or path parameters as strings; a repeated query parameter keeps its first value. A
+ * number or boolean is one that schema validation coerced from text: it compares as its text.
+ */
 function asStrings(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof value !== 'object' || value === null) return out;
   for (const [name, raw] of Object.entries(value)) {
     const first: unknown = Array.isArray(raw) ? raw[0] : raw;
     if (typeof first === 'string') out[name] = first;
+    else if (typeof first === 'number' || typeof first === 'boolean') out[name] = String(first);
   }
   return out;
 }

@@ -1,7 +1,8 @@
 /**
  * What generated gateway code tells the runtime about a query route (design.md §5): a plain,
- * typed description, to be joined into `RouteSpec` in route-spec.ts.
+ * typed description, one member of `RouteSpec` in route-spec.ts.
  */
+import type { RequestSchemas, TopicSpec } from '../route-spec.ts';
 
 /** A query parameter that filters the view: on a record header or a top-level JSON field. */
 export interface QueryFilterSpec {
@@ -30,8 +31,8 @@ export interface QueryRouteSpec {
   readonly method: 'GET';
   /** The OpenAPI path template, `/tasks/{id}`. */
   readonly path: string;
-  /** The compacted topic the view reads. */
-  readonly topic: string;
+  /** The compacted topic the view reads (the gateway keeps one view per address). */
+  readonly topic: TopicSpec;
   /** `item`: one key's latest value; `list`: every key's, as a JSON array. */
   readonly mode: 'item' | 'list';
   /** The path parameter holding the record key (item mode). */
@@ -39,4 +40,6 @@ export interface QueryRouteSpec {
   readonly filters: readonly QueryFilterSpec[];
   /** Present when the list is paginated. */
   readonly pagination?: QueryPaginationSpec;
+  /** Schemas Fastify validates the request with (params, querystring, headers). */
+  readonly schemas: RequestSchemas;
 }

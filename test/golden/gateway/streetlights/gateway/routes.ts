@@ -4,10 +4,11 @@ import type { DimLightRequest, TurnOffRequest, TurnOnRequest } from './requests.
 import * as spec from './spec.ts';
 
 /**
- * One typed Fastify route per command: Fastify validates the request against the route's
- * schemas, then the runtime produces the Kafka record and answers (design §4).
+ * One typed Fastify route per command and query: Fastify validates the request against the
+ * route's schemas, then the runtime produces the Kafka record and answers (design §4), or
+ * answers from the materialized view of the route's topic (design §5).
  *
- * Not served yet (query, stream and history routes come in a later specgate version):
+ * Not served yet (stream and history routes come in a later specgate version):
  * - GET /streetlights/{streetlightId}/lighting/measured (receiveLightMeasurement): stream on smartylighting.streetlights.1.0.event.{streetlightId}.lighting.measured
  */
 export const routes: RegisterRoutes = (app, runtime) => {

@@ -4,20 +4,29 @@ import type {
   CompleteTaskRequest,
   CreateTaskRequest,
   DeleteTaskRequest,
+  GetTaskRequest,
+  ListTasksRequest,
   RenameTaskRequest,
 } from './requests.ts';
 import * as spec from './spec.ts';
 
 /**
- * One typed Fastify route per command: Fastify validates the request against the route's
- * schemas, then the runtime produces the Kafka record and answers (design §4).
+ * One typed Fastify route per command and query: Fastify validates the request against the
+ * route's schemas, then the runtime produces the Kafka record and answers (design §4), or
+ * answers from the materialized view of the route's topic (design §5).
  *
- * Not served yet (query, stream and history routes come in a later specgate version):
- * - GET /tasks (listTasks): list query and stream on task-snapshots
- * - GET /tasks/{id} (getTask): item query on task-snapshots
+ * Not served yet (stream and history routes come in a later specgate version):
+ * - GET /tasks (listTasks): list query and stream on task-snapshots (stream: not served yet)
  * - GET /tasks/{id}/history (getTaskHistory): history on task-events
  */
 export const routes: RegisterRoutes = (app, runtime) => {
+  // GET /tasks (listTasks): list query and stream on task-snapshots
+  app.route<ListTasksRequest>({
+    method: 'GET',
+    url: '/tasks',
+    schema: spec.listTasks.schemas,
+    handler: (request, reply) => runtime.query(spec.listTasks, request, reply),
+  });
   // POST /tasks (createTask): request-reply command on task-commands, reply on task-replies
   app.route<CreateTaskRequest>({
     method: 'POST',
@@ -31,6 +40,13 @@ export const routes: RegisterRoutes = (app, runtime) => {
     url: '/tasks/:id',
     schema: spec.deleteTask.schemas,
     handler: (request, reply) => runtime.command(spec.deleteTask, request, reply),
+  });
+  // GET /tasks/{id} (getTask): item query on task-snapshots
+  app.route<GetTaskRequest>({
+    method: 'GET',
+    url: '/tasks/:id',
+    schema: spec.getTask.schemas,
+    handler: (request, reply) => runtime.query(spec.getTask, request, reply),
   });
   // PUT /tasks/{id} (renameTask): request-reply command on task-commands, reply on task-replies
   app.route<RenameTaskRequest>({

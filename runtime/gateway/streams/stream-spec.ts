@@ -1,0 +1,31 @@
+/**
+ * What generated gateway code tells the runtime about a stream route (design.md §6): a plain,
+ * typed description, to be joined into `RouteSpec` in route-spec.ts.
+ */
+import type { QueryFilterSpec } from '../views/query-spec.ts';
+
+/** The message types a channel carries, and where a record says which one it is. */
+export interface StreamMessagesSpec {
+  /** AsyncAPI message names. With one, events are unnamed (`message`), as Zilla sends them. */
+  readonly names: readonly string[];
+  /**
+   * With several names: the record header holding the message name, sent as `event:`. A record
+   * without it, or with a name not listed, goes out unnamed.
+   */
+  readonly eventNameHeader?: string;
+}
+
+export interface StreamRouteSpec {
+  readonly kind: 'stream';
+  readonly operationId: string;
+  readonly method: 'GET';
+  /** The OpenAPI path template, `/tasks/events`. */
+  readonly path: string;
+  /** The topic the stream reads. */
+  readonly topic: string;
+  /** True: state first (one event per live key), then live; only compacted topics so far. */
+  readonly compacted: boolean;
+  readonly messages: StreamMessagesSpec;
+  /** Query parameters that filter events, as for queries. */
+  readonly filters: readonly QueryFilterSpec[];
+}
