@@ -15,8 +15,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from './cli.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../test/cli/run-cli.ts';
 import { configFromPaths } from './config.ts';
 import { Diagnostics } from './diagnostics.ts';
 import { generate, reportTypeErrors } from './generate.ts';
@@ -38,27 +38,7 @@ function todoCopy(name: string): { dir: string; openapi: string; asyncapi: strin
 }
 
 /** Runs `main(argv)` in this process, capturing stdout and stderr. */
-async function run(
-  argv: readonly string[],
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const capture =
-    (into: string[]) =>
-    (chunk: string | Uint8Array): boolean => {
-      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture(stdout));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture(stderr));
-  try {
-    const code = await main(argv);
-    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runCli;
 
 const generatedPaths = [
   'gateway/requests.ts',

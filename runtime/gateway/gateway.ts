@@ -78,7 +78,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     bodyLimit: options.bodyLimit ?? 1_048_576,
   });
   app.setValidatorCompiler(validators.compiler);
-  // Only JSON bodies are commands: any other media type is 415, not a string to validate.
+  // Only JSON bodies are commands: a body of another media type is 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
   app.addContentTypeParser(
     /^application\/[\w.+-]*\+json$/,
@@ -192,11 +192,6 @@ export async function startGateway(options: GatewayOptions): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-}
-
-/** OpenAPI `/tasks/{id}` → Fastify `/tasks/:id`. */
-export function fastifyPath(path: string): string {
-  return path.replace(/\{([^{}]+)\}/g, ':$1');
 }
 
 /**

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../generator/cli.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.ts';
 import { diagnosticCodes } from '../../generator/diagnostic-codes.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,32 +41,8 @@ const todoRoutes = [
   ['GET', '/tasks/{id}/history', 'history', 'task-events', '{id}', '-'],
 ];
 
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs `main(argv)` in this process, capturing what it writes. */
-async function run(argv: readonly string[]): Promise<Outcome> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const capture =
-    (into: string[]) =>
-    (chunk: string | Uint8Array): boolean => {
-      into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    };
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture(stdout));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture(stderr));
-  try {
-    const code = await main(argv);
-    return { code, stdout: stdout.join(''), stderr: stderr.join('') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runCli;
 
 /**
  * A copy of the todo specs in a fresh temp folder, with `edit` applied to one file's lines
