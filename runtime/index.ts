@@ -4,6 +4,7 @@ export type {
   CommandRouteSpec,
   GatewaySpec,
   HeaderSpec,
+  HistoryRouteSpec,
   JsonSchema,
   KeySpec,
   QueryFilterSpec,
@@ -13,6 +14,8 @@ export type {
   RequestSchemas,
   RequestValue,
   RouteSpec,
+  StreamMessagesSpec,
+  StreamRouteSpec,
   Template,
   TopicSpec,
 } from './gateway/route-spec.ts';

@@ -163,7 +163,7 @@ describe('routes from spec pairs', () => {
       'specs/petstore (README table)',
       join(specs, 'petstore'),
       [
-        'GET /pets query list listPets@petstore key=none',
+        'GET /pets query list+sse listPets@petstore key=none filters=tag→field:tag',
         'POST /pets command createPet@petstore key=idempotency-key one-way 202+202',
         'DELETE /pets/{id} command deletePet@petstore key=path:id one-way 204 tombstone',
         'GET /pets/{id} query item showPetById@petstore key=path:id',

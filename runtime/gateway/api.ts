@@ -4,7 +4,13 @@
  * {@link startGateway}.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { CommandRouteSpec, GatewaySpec, QueryRouteSpec } from './route-spec.ts';
+import type {
+  CommandRouteSpec,
+  GatewaySpec,
+  HistoryRouteSpec,
+  QueryRouteSpec,
+  StreamRouteSpec,
+} from './route-spec.ts';
 
 /** What a generated route handler calls. */
 export interface GatewayRuntime {
@@ -15,6 +21,13 @@ export interface GatewayRuntime {
    * poll, read-your-writes; design.md §5).
    */
   query(route: QueryRouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /**
+   * Streams the route topic's view as server-sent events: the state, then live changes, with
+   * resumable ids (design.md §6). A query with `stream` does this when `Accept` asks for it.
+   */
+  stream(route: StreamRouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** Answers one key's events of an event topic, oldest first (design.md §5). */
+  history(route: HistoryRouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
 
 /** The generated `routes` function: registers one typed Fastify route per operation. */

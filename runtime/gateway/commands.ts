@@ -7,10 +7,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isKafkaError } from '../kafka/index.ts';
-import type { KafkaProducer, KafkaRecord } from '../kafka/types.ts';
+import type { KafkaProducer, KafkaRecord, RecordPosition } from '../kafka/types.ts';
 import type { BeginOutcome, Claim, IdempotencyStore, StoredResponse } from './idempotency.ts';
 import { parsePrefer, waitMs } from './prefer.ts';
 import { HttpProblem, kafkaProblem, problemMediaType } from './problems.ts';
+import {
+  formatTopicProgress,
+  parseTopicProgress,
+  progressAfter,
+  progressHeader,
+  type Progress,
+} from './progress.ts';
 import { recordHeaders, recordKey, topicName, type RequestValues } from './record.ts';
 import type { ReplyRouter } from './replies.ts';
 import type { CommandRouteSpec } from './route-spec.ts';
@@ -97,8 +104,9 @@ export async function runCommand(
         ? null
         : '' // design §4: a DELETE with a reply topic writes an empty, non-null value
       : JSON.stringify(request.body);
+  let written: RecordPosition;
   try {
-    await ctx.producer.send({
+    written = await ctx.producer.send({
       topic: topicName(route.topic, values),
       key: recordKey(route.key, values),
       value,
@@ -110,7 +118,7 @@ export async function runCommand(
   }
   if (claim !== undefined)
     await ctx.idempotency.produced(claim, correlationId).catch(() => undefined);
-  return finish(ctx, route, request, reply, claim, correlationId, respondAsync);
+  return finish(ctx, route, request, reply, claim, correlationId, respondAsync, written);
 }
 
 /** After the record is in Kafka: answer one-way at once, else wait for the reply. */
@@ -122,25 +130,29 @@ async function finish(
   claim: Claim | undefined,
   correlationId: string | undefined,
   respondAsync: boolean,
+  written?: RecordPosition,
 ): Promise<void> {
   if (route.reply === undefined || correlationId === undefined) {
-    const answer: Answer = { status: route.successStatus, headers: {}, body: Buffer.alloc(0) };
+    const answer = withWrites(
+      { status: route.successStatus, headers: {}, body: Buffer.alloc(0) },
+      written,
+    );
     if (claim !== undefined)
       await ctx.idempotency.complete(claim, toStored(answer)).catch(() => undefined);
     return send(reply, answer);
   }
   const location = asyncLocation(request.url, correlationId);
-  if (respondAsync) return send(reply, accepted(location));
+  if (respondAsync) return send(reply, withWrites(accepted(location), written));
   const router = ctx.replies.get(route.reply.topic);
   const record = await router?.wait(correlationId, ctx.replyTimeoutMs);
   if (record === undefined) {
-    if (route.accepts202) return send(reply, accepted(location));
+    if (route.accepts202) return send(reply, withWrites(accepted(location), written));
     throw new HttpProblem(
       'REPLY_TIMEOUT',
       `no reply on ${route.reply.topic} within ${ctx.replyTimeoutMs} ms`,
     );
   }
-  const answer = fromReply(record, route.reply.correlationHeader);
+  const answer = withWrites(fromReply(record, route.reply.correlationHeader), written);
   if (claim !== undefined)
     await ctx.idempotency.complete(claim, toStored(answer)).catch(() => undefined);
   return send(reply, answer);
@@ -195,6 +207,22 @@ function fromReply(record: KafkaRecord, correlationHeader: string): Answer {
     headers,
     body,
   };
+}
+
+/**
+ * Read-your-writes (design §4): the answer names where the command record went, merged with
+ * what the service's reply says it wrote (its own `specgate-progress`, `topic=<token>, …`). A
+ * malformed reply header is dropped rather than passed on.
+ */
+function withWrites(answer: Answer, written: RecordPosition | undefined): Answer {
+  if (written === undefined) return answer;
+  const { [progressHeader]: reported, ...headers } = answer.headers;
+  const entries: [string, Progress][] = [
+    [written.topic, progressAfter(written.partition, written.offset)],
+  ];
+  const parsed = reported === undefined ? undefined : parseTopicProgress(reported);
+  if (parsed !== undefined) entries.push(...parsed);
+  return { ...answer, headers: { ...headers, [progressHeader]: formatTopicProgress(entries) } };
 }
 
 function accepted(location: string): Answer {

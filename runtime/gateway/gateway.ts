@@ -23,7 +23,17 @@ import {
   sendProblem,
 } from './problems.ts';
 import { ReplyRouter } from './replies.ts';
-import type { CommandRouteSpec, QueryRouteSpec, RouteSpec } from './route-spec.ts';
+import { prefersEventStream } from './accept.ts';
+import { createHistoryHandler, type HistoryHandler } from './history/history.ts';
+import type {
+  CommandRouteSpec,
+  HistoryRouteSpec,
+  QueryRouteSpec,
+  RouteSpec,
+  StreamRouteSpec,
+} from './route-spec.ts';
+import { createStreamHandler, type StreamEnd, type StreamHandler } from './streams/sse-stream.ts';
+import { TombstoneLog } from './streams/tombstone-log.ts';
 import { createValidators } from './validation.ts';
 import { MaterializedView } from './views/materialized-view.ts';
 import { createQueryHandler, type QueryHandler } from './views/queries.ts';
@@ -43,6 +53,14 @@ export interface CreateGatewayOptions extends GatewayOptions {
   readonly logger?: boolean;
   /** A produce that the broker has not acknowledged by then answers 503 (default 3 s). */
   readonly produceTimeoutMs?: number;
+  /** Server-sent events: heartbeat period (default 15 s; 0 for none), `retry:` and buffer bound. */
+  readonly streams?: {
+    readonly heartbeatMs?: number;
+    readonly retryMs?: number;
+    readonly maxBufferBytes?: number;
+    /** Told when a stream ends and why (metrics, logs, tests). */
+    readonly onStreamEnd?: (end: StreamEnd) => void;
+  };
 }
 
 export async function createGateway(options: CreateGatewayOptions): Promise<Gateway> {
@@ -61,8 +79,21 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const queries = options.spec.routes.filter(
     (route): route is QueryRouteSpec => route.kind === 'query',
   );
+  const streams = [
+    ...options.spec.routes.filter((route): route is StreamRouteSpec => route.kind === 'stream'),
+    ...queries.flatMap((route) => {
+      const stream = streamOfQuery(route);
+      return stream === undefined ? [] : [stream];
+    }),
+  ];
   const replies = replyRouters(kafka, commands);
-  const views = materializedViews(kafka, queries);
+  const views = materializedViews(kafka, queries, streams);
+  // Created before the views read anything, so each log sees every tombstone from the start.
+  const tombstones = new Map(
+    [...views].map(([topic, view]) => [topic, new TombstoneLog(view)] as const),
+  );
+  // Aborted on close: open streams end instead of holding the server open.
+  const closing = new AbortController();
   const validators = createValidators(options.spec);
   const ctx: CommandContext = {
     producer,
@@ -129,12 +160,58 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     }
     return handler;
   };
+  const streamHandlers = new Map<QueryRouteSpec | StreamRouteSpec, StreamHandler>();
+  const streamHandler = (from: QueryRouteSpec | StreamRouteSpec): StreamHandler => {
+    let handler = streamHandlers.get(from);
+    if (handler === undefined) {
+      const route = from.kind === 'stream' ? from : streamOfQuery(from);
+      const view = route === undefined ? undefined : views.get(route.topic);
+      if (route === undefined || view === undefined) {
+        throw new Error(`stream ${from.operationId}: no view of its topic`);
+      }
+      handler = createStreamHandler(route, {
+        view,
+        tombstones: tombstones.get(route.topic),
+        signal: closing.signal,
+        ...options.streams,
+      });
+      streamHandlers.set(from, handler);
+    }
+    return handler;
+  };
+  const historyHandlers = new Map<HistoryRouteSpec, HistoryHandler>();
+  const historyHandler = (route: HistoryRouteSpec): HistoryHandler => {
+    let handler = historyHandlers.get(route);
+    if (handler === undefined) {
+      handler = createHistoryHandler(route, { kafka });
+      historyHandlers.set(route, handler);
+    }
+    return handler;
+  };
   const runtime: GatewayRuntime = {
     command: (route, request, reply) => runCommand(ctx, route, request, reply),
     query: async (route, request, reply) => {
+      if (route.stream !== undefined && prefersEventStream(request.headers.accept)) {
+        await streamHandler(route)(request, reply);
+        return;
+      }
       await queryHandler(route)(request, reply);
     },
+    stream: async (route, request, reply) => {
+      await streamHandler(route)(request, reply);
+    },
+    history: async (route, request, reply) => {
+      await historyHandler(route)(request, reply);
+    },
   };
+  // Handlers are made now, so a route the runtime cannot serve fails start-up, not a request.
+  for (const route of options.spec.routes) {
+    if (route.kind === 'query') queryHandler(route);
+    if (route.kind === 'history') historyHandler(route);
+    if (route.kind === 'stream' || (route.kind === 'query' && route.stream !== undefined)) {
+      streamHandler(route);
+    }
+  }
   // Async answers live at `<path>;cid=<id>`; commands sharing a path share that route.
   const asyncPaths = new Map<string, CommandRouteSpec[]>();
   for (const route of commands) {
@@ -165,12 +242,14 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
     },
     async close() {
       ready = false;
+      closing.abort();
       await app.close();
       await Promise.all([
         idempotency.stop(),
         ...[...replies.values()].map((router) => router.stop()),
         ...[...views.values()].map((view) => view.stop()),
       ]);
+      for (const log of tombstones.values()) log.stop();
       await kafka.close();
     },
   };
@@ -230,27 +309,46 @@ function replyRouters(
 }
 
 /**
- * One view per distinct queried topic, shared by its item and list routes. A topic address with
- * `{param}` placeholders names no one topic to read at start-up, so it is refused.
+ * One view per distinct topic that is queried or streamed, shared by its routes. A topic address
+ * with `{param}` placeholders names no one topic to read at start-up, so it is refused.
  */
 function materializedViews(
   kafka: KafkaClient,
-  routes: readonly QueryRouteSpec[],
+  queries: readonly QueryRouteSpec[],
+  streams: readonly StreamRouteSpec[],
 ): Map<string, MaterializedView> {
-  for (const { operationId, topic } of routes) {
+  for (const { operationId, topic } of queries) {
     if (Object.keys(topic.params).length > 0 || /\{[^{}]+\}/.test(topic.address)) {
       throw new Error(
         `query ${operationId}: topic ${topic.address} has parameters; a view needs one topic`,
       );
     }
   }
+  const topics = [
+    ...queries.map((route) => route.topic.address),
+    ...streams.map((route) => route.topic),
+  ];
   const views = new Map<string, MaterializedView>();
-  for (const { topic } of routes) {
-    if (!views.has(topic.address)) {
-      views.set(topic.address, new MaterializedView(kafka, { topic: topic.address }));
-    }
+  for (const topic of topics) {
+    if (!views.has(topic)) views.set(topic, new MaterializedView(kafka, { topic }));
   }
   return views;
+}
+
+/** The stream a query serves for `Accept: text/event-stream`: its list, live. */
+function streamOfQuery(route: QueryRouteSpec): StreamRouteSpec | undefined {
+  if (route.stream === undefined) return undefined;
+  return {
+    kind: 'stream',
+    operationId: route.operationId,
+    method: 'GET',
+    path: route.path,
+    topic: route.topic.address,
+    compacted: route.topic.compacted,
+    messages: route.stream,
+    filters: route.filters,
+    schemas: route.schemas,
+  };
 }
 
 /** For 405: the methods some route allows on a path (Fastify answers HEAD for each GET). */

@@ -125,6 +125,13 @@ export function problemFromFastify(error: FastifyError): HttpProblem {
   return new HttpProblem('INTERNAL', 'the gateway failed to handle the request', { cause: error });
 }
 
+/** A 400 for one request value the gateway checks itself, at its JSON pointer. */
+export function invalidRequest(pointer: string, detail: string): HttpProblem {
+  return new HttpProblem('VALIDATION_FAILED', `${pointer} ${detail}`, {
+    errors: [{ pointer, detail }],
+  });
+}
+
 /** Ajv reports a missing property at its parent; point at the property itself. */
 function missingProperty(params: Record<string, unknown>): string {
   const name = params.missingProperty;

@@ -112,6 +112,66 @@ export function parseEtag(etag: string): ParsedEtag | undefined {
     : { progress, token, recordEtag: text.slice(slash + 1) };
 }
 
+/**
+ * Read-your-writes across topics (design.md §4): a command's answer names the topics it wrote,
+ * `specgate-progress: task-commands=<token>, task-snapshots=<token>` — the command record's own
+ * position, and what the service's reply reports it wrote. A query or stream takes the entry of
+ * its own view's topic and waits until it has applied it; entries of other topics do not hold it.
+ * A bare token (or an ETag) applies to whichever view receives it, as before.
+ */
+export type TopicProgress = ReadonlyMap<string, Progress>;
+
+/** The header of read-your-writes: on command answers, and on queries and streams that wait. */
+export const progressHeader = 'specgate-progress';
+
+/** `topic=<token>` entries joined by `, `, topics sorted; progress of one topic merged. */
+export function formatTopicProgress(entries: Iterable<readonly [string, Progress]>): string {
+  const merged = new Map<string, Progress>();
+  for (const [topic, progress] of entries) {
+    const current = merged.get(topic);
+    merged.set(topic, current === undefined ? progress : mergeProgress(current, progress));
+  }
+  return [...merged]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([topic, progress]) => `${topic}=${encodeProgress(progress)}`)
+    .join(', ');
+}
+
+/** What a `specgate-progress` value asks of the view of `topic`. */
+export type ProgressRequest =
+  | { readonly kind: 'progress'; readonly progress: Progress }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'invalid' };
+
+/**
+ * Reads a `specgate-progress` value for the view of `topic`: a bare token or ETag, or the
+ * `topic=<token>` list of a command's answer (`none` when it does not name `topic`).
+ */
+export function progressFor(value: string, topic: string): ProgressRequest {
+  const bare = parseEtag(value);
+  if (bare !== undefined) return { kind: 'progress', progress: bare.progress };
+  const topics = parseTopicProgress(value);
+  if (topics === undefined) return { kind: 'invalid' };
+  const progress = topics.get(topic);
+  return progress === undefined ? { kind: 'none' } : { kind: 'progress', progress };
+}
+
+/** The entries of a `topic=<token>, …` list; undefined when any entry is malformed. */
+export function parseTopicProgress(value: string): TopicProgress | undefined {
+  const topics = new Map<string, Progress>();
+  for (const part of value.split(',')) {
+    const entry = part.trim();
+    const equals = entry.indexOf('=');
+    if (equals <= 0) return undefined;
+    const topic = entry.slice(0, equals);
+    const progress = decodeProgress(entry.slice(equals + 1));
+    if (!/^[A-Za-z0-9._-]+$/.test(topic) || progress === undefined) return undefined;
+    const current = topics.get(topic);
+    topics.set(topic, current === undefined ? progress : mergeProgress(current, progress));
+  }
+  return topics;
+}
+
 function padding(byteLength: number): string {
   return '='.repeat((3 - (byteLength % 3)) % 3);
 }

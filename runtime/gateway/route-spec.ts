@@ -4,8 +4,12 @@
  * runtime reads nothing else. These types mirror the generator's IR on purpose but are the
  * runtime's own, so the runtime never imports the generator (design.md §1).
  */
+import type { HistoryRouteSpec } from './history/history-spec.ts';
+import type { StreamRouteSpec } from './streams/stream-spec.ts';
 import type { QueryRouteSpec } from './views/query-spec.ts';
 
+export type { HistoryRouteSpec } from './history/history-spec.ts';
+export type { StreamMessagesSpec, StreamRouteSpec } from './streams/stream-spec.ts';
 export type { QueryFilterSpec, QueryPaginationSpec, QueryRouteSpec } from './views/query-spec.ts';
 
 /** A JSON Schema object as Fastify/Ajv take it; refs point into {@link GatewaySpec.schemas}. */
@@ -81,7 +85,7 @@ export interface CommandRouteSpec {
   readonly payloads: readonly JsonSchema[];
 }
 
-export type RouteSpec = CommandRouteSpec | QueryRouteSpec;
+export type RouteSpec = CommandRouteSpec | QueryRouteSpec | StreamRouteSpec | HistoryRouteSpec;
 
 /** Everything a generated gateway hands the runtime. */
 export interface GatewaySpec {

@@ -413,7 +413,7 @@ describe('validateSpecs over the example specs', () => {
       ['GET', '/pets/{id}', 'query', 'petstore', 'path id', '-'],
     ]);
     expect(routes.map(routeDetail)).toEqual([
-      'listPets list compacted',
+      'listPets list+stream compacted',
       'createPet one-way 202 messages=Pet',
       'deletePet tombstone 204 messages=PetTombstone',
       'showPetById item compacted',

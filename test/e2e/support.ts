@@ -17,6 +17,7 @@ import {
   type GatewaySpec,
   type RegisterRoutes,
 } from '../../runtime/index.ts';
+import { formatTopicProgress, progressAfter } from '../../runtime/gateway/progress.ts';
 import { createKafkaClient } from '../../runtime/kafka/index.ts';
 import type { KafkaClient, KafkaRecord } from '../../runtime/kafka/types.ts';
 
@@ -54,6 +55,16 @@ export async function startGenerated(
   return { gateway, url, spec };
 }
 
+/** The todo example's topics, 3 partitions each, as specs/todo/asyncapi.yaml declares them. */
+export async function ensureTodoTopics(kafka: KafkaClient): Promise<void> {
+  await kafka.admin.ensureTopics([
+    { topic: 'task-commands', partitions: 3 },
+    { topic: 'task-replies', partitions: 3 },
+    { topic: 'task-snapshots', partitions: 3, compacted: true },
+    { topic: 'task-events', partitions: 3 },
+  ]);
+}
+
 export function testKafka(brokers: readonly string[]): KafkaClient {
   return createKafkaClient({
     brokers,
@@ -65,13 +76,17 @@ export function testKafka(brokers: readonly string[]): KafkaClient {
 /**
  * A stand-in for the todo service, written the way a Zilla backend is: it reads only the
  * `zilla:correlation-id` and `zilla:reply-to` headers of each command and answers with
- * `:status`. A command whose key starts with "no-reply" is never answered (for timeouts); an `if-match` other than
- * the task's current etag gets 412.
+ * `:status`. A command whose key starts with "no-reply" is never answered (for timeouts); an
+ * `if-match` other than the task's current etag gets 412. Before it answers a command that
+ * succeeds, it writes the task's snapshot (a tombstone on delete) to `task-snapshots` and its
+ * event to `task-events`, and names both positions in the reply's `specgate-progress` header,
+ * as the generated service does (read-your-writes, design §4).
  */
 export async function startTodoResponder(kafka: KafkaClient): Promise<{
   readonly commands: KafkaRecord[];
   stop(): Promise<void>;
 }> {
+  await ensureTodoTopics(kafka);
   const producer = kafka.producer();
   const commands: KafkaRecord[] = [];
   const versions = new Map<string, number>();
@@ -121,6 +136,36 @@ export async function startTodoResponder(kafka: KafkaClient): Promise<{
           if (type === 'CreateTask') headers.location = `/tasks/${id}`;
         }
         headers[':status'] = String(status);
+        if (status < 400 && type !== undefined) {
+          const now = new Date().toISOString();
+          const snapshot = await producer.send({
+            topic: 'task-snapshots',
+            key: record.key,
+            value:
+              type === 'DeleteTask' || value === null
+                ? null
+                : JSON.stringify({
+                    ...(JSON.parse(value) as object),
+                    createdAt: now,
+                    updatedAt: now,
+                  }),
+            headers: headers.etag === undefined ? {} : { etag: headers.etag },
+          });
+          const event = await producer.send({
+            topic: 'task-events',
+            key: record.key,
+            value: JSON.stringify({ id, at: now, ...eventFields(type, body) }),
+            headers: {
+              'event-type': type.replace(/^(\w+?)Task$/, 'Task$1d').replace('eed', 'ed'),
+              ...(record.headers['specgate-identity'] === undefined
+                ? {}
+                : { 'specgate-identity': record.headers['specgate-identity'] }),
+            },
+          });
+          headers['specgate-progress'] = formatTopicProgress(
+            [snapshot, event].map((p) => [p.topic, progressAfter(p.partition, p.offset)] as const),
+          );
+        }
         await producer.send({ topic: replyTo, key: record.key, value, headers });
       }
     },
@@ -133,6 +178,13 @@ export async function startTodoResponder(kafka: KafkaClient): Promise<{
       await producer.close();
     },
   };
+}
+
+/** The fields an event adds to `{ id, at }`, from its command's body. */
+function eventFields(type: string, body: Record<string, unknown>): Record<string, unknown> {
+  if (type === 'CreateTask' || type === 'RenameTask') return { title: body.title ?? 'untitled' };
+  if (type === 'CompleteTask') return { done: body.done === true };
+  return {};
 }
 
 /** Waits until `check` passes (bounded); for records that arrive asynchronously. */

@@ -12,6 +12,7 @@ import type { KafkaClient, KafkaRecord } from '../../runtime/kafka/types.ts';
 import { kafkaBrokers } from '../kafka/brokers.ts';
 import { readTopic } from '../kafka/read-topic.ts';
 import {
+  ensureTodoTopics,
   eventually,
   generateGateway,
   repoRoot,
@@ -29,12 +30,7 @@ let b: { gateway: Gateway; url: string };
 beforeAll(async () => {
   const brokers = kafkaBrokers();
   kafka = testKafka(brokers);
-  await kafka.admin.ensureTopics([
-    { topic: 'task-commands', partitions: 3 },
-    { topic: 'task-replies', partitions: 3 },
-    // The gateway's view of the queried topic must catch up before it starts.
-    { topic: 'task-snapshots', partitions: 3, compacted: true },
-  ]);
+  await ensureTodoTopics(kafka);
   out = await generateGateway('todo', 'specs/todo/openapi.yaml', 'specs/todo/asyncapi.yaml');
   responder = await startTodoResponder(kafka);
   a = await startGenerated(out, { brokers, replyTimeoutMs: 1500 });

@@ -10,7 +10,7 @@ import type { Gateway } from '../../runtime/index.ts';
 import type { KafkaClient, KafkaProducer } from '../../runtime/kafka/types.ts';
 import { encodeProgress, parseEtag, progressAfter } from '../../runtime/gateway/progress.ts';
 import { kafkaBrokers } from '../kafka/brokers.ts';
-import { generateGateway, startGenerated, testKafka } from './support.ts';
+import { ensureTodoTopics, generateGateway, startGenerated, testKafka } from './support.ts';
 
 const topic = 'task-snapshots';
 
@@ -21,11 +21,7 @@ let gateway: { gateway: Gateway; url: string };
 beforeAll(async () => {
   const brokers = kafkaBrokers();
   kafka = testKafka(brokers);
-  await kafka.admin.ensureTopics([
-    { topic: 'task-commands', partitions: 3 },
-    { topic: 'task-replies', partitions: 3 },
-    { topic, partitions: 3, compacted: true },
-  ]);
+  await ensureTodoTopics(kafka);
   producer = kafka.producer();
   const out = await generateGateway(
     'todo-queries',

@@ -1,8 +1,8 @@
 /**
  * What the in-memory type check of the gateway's files (design §2, step 4) needs besides them:
- * `specgate/runtime`, made of the runtime's own API types (runtime/gateway/route-spec.ts,
- * views/query-spec.ts and api.ts, read as text so the check always uses the current ones) and a declaration of its entry
- * function, and a small stand-in for the part of Fastify's types that generated code touches.
+ * `specgate/runtime`, made of the runtime's own API types (runtime/gateway/api.ts, route-spec.ts
+ * and the route spec files it imports, read as text so the check always uses the current ones),
+ * a declaration of its entry function, and a small stand-in for the part of Fastify's types that generated code touches.
  * The full check, against Fastify's real types, is the type check of the golden files.
  */
 import { readFileSync } from 'node:fs';
@@ -65,7 +65,13 @@ export function gatewayCheckFiles(): GeneratedFile[] {
       }),
     },
     { path: 'node_modules/specgate/runtime/index.ts', content: runtimeIndex },
-    ...['api.ts', 'route-spec.ts', 'views/query-spec.ts'].map((name) => ({
+    ...[
+      'api.ts',
+      'route-spec.ts',
+      'views/query-spec.ts',
+      'streams/stream-spec.ts',
+      'history/history-spec.ts',
+    ].map((name) => ({
       path: `node_modules/specgate/runtime/gateway/${name}`,
       content: readFileSync(new URL(name, runtimeFolder), 'utf8'),
     })),

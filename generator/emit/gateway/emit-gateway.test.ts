@@ -105,12 +105,16 @@ describe('emitGateway', () => {
   });
 
   it('lists routes it does not serve yet, and registers none when there is nothing to serve', async () => {
-    const files = emit(apiWith([stream]));
+    const live: Route = {
+      ...stream,
+      topic: { ...stream.topic, address: 'task-events', compacted: false },
+    };
+    const files = emit(apiWith([live]));
     expect(files.map((f) => f.path)).not.toContain('gateway/requests.ts');
     const routes = file(files, 'gateway/routes.ts');
-    expect(routes).toContain(' * - GET /events (watchTasks): stream on task-snapshots\n');
+    expect(routes).toContain(' * - GET /events (watchTasks): stream on task-events\n');
     expect(routes).toContain(
-      'export const routes: RegisterRoutes = () => {\n  // No command or query routes: nothing to register yet.\n};',
+      'export const routes: RegisterRoutes = () => {\n  // No routes: nothing to register yet.\n};',
     );
     expect(file(files, 'gateway/spec.ts')).toContain(
       "import type { GatewaySpec } from 'specgate/runtime';",
@@ -118,7 +122,22 @@ describe('emitGateway', () => {
     await expectClean(files);
   });
 
-  it('serves item and list queries, and lists the stream of a query that also streams', async () => {
+  it('serves the stream of a compacted topic', async () => {
+    const files = emit(apiWith([stream]));
+    const routes = file(files, 'gateway/routes.ts');
+    expect(routes).not.toContain('Not served yet');
+    expect(routes).toContain(
+      'handler: (request, reply) => runtime.stream(spec.watchTasks, request, reply),',
+    );
+    const spec = file(files, 'gateway/spec.ts');
+    expect(spec).toContain(
+      "  topic: 'task-snapshots',\n  compacted: true,\n  messages: { names: [] },\n  filters: [],\n",
+    );
+    expect(spec).toContain('} as const satisfies StreamRouteSpec;');
+    await expectClean(files);
+  });
+
+  it('serves item and list queries, and the stream of a query that also streams', async () => {
     const item: Route = {
       ...query,
       http: operation({
@@ -133,10 +152,7 @@ describe('emitGateway', () => {
     };
     const files = emit(apiWith([query, item]));
     const routes = file(files, 'gateway/routes.ts');
-    expect(routes).toContain(
-      ' * - GET /tasks (listTasks): list query and stream on task-snapshots (stream: not served yet)\n',
-    );
-    expect(routes).not.toContain(' * - GET /lists');
+    expect(routes).not.toContain('Not served yet');
     expect(routes).toContain(
       'handler: (request, reply) => runtime.query(spec.listTasks, request, reply),',
     );
@@ -146,7 +162,7 @@ describe('emitGateway', () => {
     expect(spec).toContain(
       "  topic: { address: 'task-snapshots', params: {}, compacted: true },\n  mode: 'item',\n  keyParam: 'task',\n  filters: [{ param: 'status', on: 'header', name: 'task-status' }],\n",
     );
-    expect(spec).toContain("  mode: 'list',\n  filters: [],\n");
+    expect(spec).toContain("  mode: 'list',\n  filters: [],\n  stream: { names: [] },\n");
     expect(spec).toContain('} as const satisfies QueryRouteSpec;');
     await expectClean(files);
   });

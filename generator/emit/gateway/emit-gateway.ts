@@ -1,20 +1,27 @@
 /**
  * The gateway emitter: IR → `gateway/spec.ts` (the route specs the runtime reads),
  * `gateway/requests.ts` (each route's request type), `gateway/routes.ts` (one typed Fastify
- * route per command and query) and `gateway/server.ts` (the entry). Pure: no I/O but reading its
+ * route per operation) and `gateway/server.ts` (the entry). Pure: no I/O but reading its
  * templates, deterministic (routes in IR order, maps sorted), and formatted as Prettier would.
  *
- * Command and query routes are served; stream and history routes, and the event stream of a
- * query that also offers one, are listed in `routes.ts` as not served yet, and otherwise skipped.
+ * Every route kind is served; a stream of a topic that is not compacted (live records only, no
+ * state) is listed in `routes.ts` as not served yet, and otherwise skipped.
  */
 import { posix } from 'node:path';
-import type { Api, CommandRoute, QueryRoute, Route } from '../../ir/types.ts';
+import type {
+  Api,
+  CommandRoute,
+  HistoryRoute,
+  QueryRoute,
+  Route,
+  StreamRoute,
+} from '../../ir/types.ts';
 import { generatedHeader, type GeneratedFile } from '../generated-file.ts';
 import { NameAllocator, stringLiteral, valueName } from '../naming.ts';
 import { typeContext, typesFile, type TypeOptions } from '../types/index.ts';
 import { renderTemplate } from '../types/render-template.ts';
 import { commandSpecLiteral } from './command-spec.ts';
-import { querySpecLiteral } from './query-spec.ts';
+import { historySpecLiteral, querySpecLiteral, streamSpecLiteral } from './query-spec.ts';
 import { requestTypes } from './request-types.ts';
 import { compare, schemaLiteral } from './schema-literal.ts';
 import { code, multiline, printLiteral, width, type Literal } from './ts-literal.ts';
@@ -34,9 +41,12 @@ export const gatewayFiles = {
   server: 'gateway/server.ts',
 } as const;
 
+/** A route the runtime serves. */
+type ServedRoute = CommandRoute | QueryRoute | StreamRoute | HistoryRoute;
+
 /** A served route with the names generated code knows it by. */
 interface NamedRoute {
-  readonly route: CommandRoute | QueryRoute;
+  readonly route: ServedRoute;
   /** The route spec's export in spec.ts (`createTask`). */
   readonly name: string;
   /** The route generic's export in requests.ts (`CreateTaskRequest`), when it has one. */
@@ -46,11 +56,9 @@ interface NamedRoute {
 export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFile[] {
   const header = generatedHeader([api.http.file, api.kafka.file], options.root);
   const ctx = typeContext(api, options);
-  const served = api.routes.filter(
-    (r): r is CommandRoute | QueryRoute => r.kind === 'command' || r.kind === 'query',
-  );
+  const served = api.routes.filter(isServed);
   const requests = requestTypes(served, ctx);
-  const names = new NameAllocator(['spec', 'CommandRouteSpec', 'GatewaySpec', 'QueryRouteSpec']);
+  const names = new NameAllocator(['spec', 'GatewaySpec', ...Object.values(specTypes)]);
   const named: NamedRoute[] = served.map((route) => {
     const requestType = requests.get(route.http.operationId)?.name;
     return {
@@ -59,10 +67,7 @@ export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFil
       ...(requestType === undefined ? {} : { requestType }),
     };
   });
-  // A query that also streams is served as JSON; its stream is still pending.
-  const pending = api.routes.filter(
-    (r) => r.kind === 'stream' || r.kind === 'history' || (r.kind === 'query' && r.alsoStream),
-  );
+  const pending = api.routes.filter((r) => !isServed(r));
 
   const files: GeneratedFile[] = [
     {
@@ -106,9 +111,34 @@ export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFil
   return files;
 }
 
-/** The runtime type a route spec satisfies. */
-function specType(route: CommandRoute | QueryRoute): string {
-  return route.kind === 'command' ? 'CommandRouteSpec' : 'QueryRouteSpec';
+/** Streams of compacted topics (state, then live) are served; live-only streams not yet. */
+function isServed(route: Route): route is ServedRoute {
+  return route.kind !== 'stream' || route.topic.compacted;
+}
+
+/** The runtime type a route spec satisfies, by route kind. */
+const specTypes = {
+  command: 'CommandRouteSpec',
+  query: 'QueryRouteSpec',
+  stream: 'StreamRouteSpec',
+  history: 'HistoryRouteSpec',
+} as const;
+
+function specType(route: ServedRoute): string {
+  return specTypes[route.kind];
+}
+
+function specLiteral(api: Api, route: ServedRoute): Literal {
+  switch (route.kind) {
+    case 'command':
+      return commandSpecLiteral(api, route);
+    case 'query':
+      return querySpecLiteral(api, route);
+    case 'stream':
+      return streamSpecLiteral(api, route);
+    case 'history':
+      return historySpecLiteral(api, route);
+  }
 }
 
 function specView(api: Api, routes: readonly NamedRoute[], header: string): object {
@@ -121,14 +151,15 @@ function specView(api: Api, routes: readonly NamedRoute[], header: string): obje
   const specTail = ' as const satisfies GatewaySpec;';
   return {
     header,
-    runtimeTypes: [...new Set([...routes.map((r) => specType(r.route)), 'GatewaySpec'])]
-      .sort(compare)
-      .join(', '),
+    runtimeImport: importDeclaration(
+      [...new Set([...routes.map((r) => specType(r.route)), 'GatewaySpec'])].sort(compare),
+      'specgate/runtime',
+      true,
+    ),
     routes: routes.map(({ route, name }) => {
       const head = `export const ${name} = `;
       const type = specType(route);
-      const literal =
-        route.kind === 'command' ? commandSpecLiteral(api, route) : querySpecLiteral(route);
+      const literal = specLiteral(api, route);
       return {
         summary: docText(describeRoute(route)),
         name,
@@ -170,12 +201,12 @@ function routesView(
         ? []
         : [
             ' *',
-            ' * Not served yet (stream and history routes come in a later specgate version):',
-            ...pending.map((route) => ` * - ${docText(pendingText(route))}`),
+            ' * Not served yet (streams of topics that are not compacted come in a later version):',
+            ...pending.map((route) => ` * - ${docText(describeRoute(route))}`),
           ],
     // A routes function with nothing to register takes no parameters (none would be used).
     parameters: routes.length > 0 ? '(app, runtime)' : '()',
-    notes: routes.length > 0 ? [] : ['No command or query routes: nothing to register yet.'],
+    notes: routes.length > 0 ? [] : ['No routes: nothing to register yet.'],
     routes: routes.map(({ route, name, requestType }) => ({
       summary: describeRoute(route),
       typeArguments: requestType === undefined ? '' : `<${requestType}>`,
@@ -187,14 +218,8 @@ function routesView(
   };
 }
 
-/** A pending route's line; a query's JSON is served, only its event stream is pending. */
-function pendingText(route: Route): string {
-  const text = describeRoute(route);
-  return route.kind === 'query' ? `${text} (stream: not served yet)` : text;
-}
-
 /** `(request, reply) => runtime.command(spec.x, request, reply)`, broken after `=>` if long. */
-function handler(kind: 'command' | 'query', name: string): string {
+function handler(kind: ServedRoute['kind'], name: string): string {
   const arrow = '(request, reply) =>';
   const call = `runtime.${kind}(spec.${name}, request, reply)`;
   const indent = '    ';

@@ -114,7 +114,7 @@ export function requestPart(part: KeyPart): RequestValue {
 }
 
 /** The message's declared headers by name, in code-unit order. */
-function declaredHeaders(api: Api, message: Message): Map<string, Schema> {
+export function declaredHeaders(api: Api, message: Message): Map<string, Schema> {
   const headers = resolve(api, message.headers);
   const properties = typeof headers === 'object' ? (headers.properties ?? {}) : {};
   return new Map(
@@ -125,7 +125,7 @@ function declaredHeaders(api: Api, message: Message): Map<string, Schema> {
 }
 
 /** The header's fixed value: a scalar `const`, or the one value of a one-value `enum`. */
-function constValue(api: Api, schema: Schema | undefined): string | undefined {
+export function constValue(api: Api, schema: Schema | undefined): string | undefined {
   const resolved = resolve(api, schema);
   if (typeof resolved !== 'object') return undefined;
   const value: JsonValue | undefined =

@@ -1,10 +1,10 @@
 /**
- * `gateway/requests.ts`: for each command and query, the Fastify route generic its handler is typed with
+ * `gateway/requests.ts`: for each served route, the Fastify route generic its handler is typed with
  * (`Body`, `Params`, `Querystring`, `Headers`), as the request looks once Fastify has validated
  * it. Written through the types emitter's rules, so `Body` is the very type `types.ts` exports
  * for the request schema (its request form, `TaskInput`, where `readOnly` properties differ).
  */
-import type { CommandRoute, HttpParameter, QueryRoute, Schema } from '../../ir/types.ts';
+import type { HttpParameter, Route, Schema } from '../../ir/types.ts';
 import { NameAllocator, typeName } from '../naming.ts';
 import { typeDeclaration, typeReferences, type TypeContext } from '../types/index.ts';
 import { jsonBody } from './command-spec.ts';
@@ -23,10 +23,7 @@ export interface RequestType {
  * The request types of `routes`, by operationId; a route whose request has no body and no
  * parameters has none (its route is registered without a type argument).
  */
-export function requestTypes(
-  routes: readonly (CommandRoute | QueryRoute)[],
-  ctx: TypeContext,
-): Map<string, RequestType> {
+export function requestTypes(routes: readonly Route[], ctx: TypeContext): Map<string, RequestType> {
   // Request types share requests.ts with the names they import from types.ts.
   const taken = [...ctx.names.values()].flatMap((n) => [n.read, n.write]);
   const names = new NameAllocator(taken);
@@ -52,7 +49,7 @@ export function requestTypes(
  * A closed object schema of the route generic's members: only for typing (Fastify validates
  * with the open schemas of the route spec).
  */
-function requestSchema(route: CommandRoute | QueryRoute): Schema | undefined {
+function requestSchema(route: Route): Schema | undefined {
   const body = jsonBody(route);
   const properties: { [member: string]: Schema } = {};
   const required: string[] = [];

@@ -80,6 +80,8 @@ describe('SSE stream handler over a driven view', () => {
     compacted: true,
     messages: { names: ['Task'] },
     filters: [],
+
+    schemas: {},
   };
 
   async function connect(path: string, headers?: Record<string, string>): Promise<SseClient> {

@@ -37,6 +37,8 @@ describe('SSE stream handler', () => {
     compacted: true,
     messages: { names: ['Task'] },
     filters: [{ param: 'tenant', on: 'header', name: 'tenant' }],
+
+    schemas: {},
   };
 
   function send(key: string, value: unknown, headers?: Record<string, string>) {

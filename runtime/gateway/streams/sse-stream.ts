@@ -25,8 +25,12 @@ import {
   decodeProgress,
   encodeProgress,
   mergeProgress,
+  progressFor,
+  progressHeader,
   type Progress,
+  type ProgressRequest,
 } from '../progress.ts';
+import { invalidRequest, sendProblem } from '../problems.ts';
 import {
   filterPredicate,
   type MaterializedView,
@@ -64,6 +68,8 @@ export interface StreamContext {
   readonly maxBufferBytes?: number;
   /** The identity filter: which records this request may see (all when undefined). */
   readonly predicate?: (request: FastifyRequest) => RecordPredicate | undefined;
+  /** Longest read-your-writes wait before the state is sent. Default 5 s. */
+  readonly readYourWritesMs?: number;
   /** Aborting ends every open stream (server shutdown). */
   readonly signal?: AbortSignal;
   /** Told when a stream ends, and why. */
@@ -89,6 +95,7 @@ interface ResolvedContext {
   readonly retryMs: number;
   readonly heartbeatMs: number;
   readonly maxBufferBytes: number;
+  readonly readYourWritesMs: number;
   readonly ctx: StreamContext;
 }
 
@@ -103,6 +110,7 @@ export function createStreamHandler(route: StreamRouteSpec, ctx: StreamContext):
     retryMs: ctx.retryMs ?? 2000,
     heartbeatMs: ctx.heartbeatMs ?? 15_000,
     maxBufferBytes: ctx.maxBufferBytes ?? 1024 * 1024,
+    readYourWritesMs: ctx.readYourWritesMs ?? 5000,
     ctx,
   };
   // Async: a FastifyReply is thenable, so Promise.resolve(reply) would wait for it.
@@ -111,6 +119,14 @@ export function createStreamHandler(route: StreamRouteSpec, ctx: StreamContext):
     const matches = filterPredicate(filters);
     const own = ctx.predicate?.(request);
     const lastEventId = lastEventIdOf(request);
+    const asked = progressOf(request, ctx.view.topic);
+    if (asked.kind === 'invalid') {
+      const pointer = typeof request.headers[progressHeader] === 'string' ? 'headers' : 'query';
+      return sendProblem(
+        reply,
+        invalidRequest(`/${pointer}/${progressHeader}`, 'is not a progress token'),
+      );
+    }
     // Headers hooks set (CORS, say) still go out: the stream writes the head itself.
     const headers = Object.fromEntries(
       Object.entries(reply.getHeaders()).filter((header) => header[1] !== undefined),
@@ -121,6 +137,7 @@ export function createStreamHandler(route: StreamRouteSpec, ctx: StreamContext):
       own,
       visible: (entry) => matches(entry) && (own === undefined || own(entry)),
       resume: lastEventId === undefined ? undefined : parseEventId(lastEventId)?.progress,
+      progress: asked.kind === 'progress' ? asked.progress : undefined,
       headers,
     });
     void stream.run();
@@ -135,6 +152,8 @@ interface StreamRequest {
   /** Filters and predicate together. */
   readonly visible: RecordPredicate;
   readonly resume: Progress | undefined;
+  /** Read-your-writes: the state waits (bounded) until the view has applied this. */
+  readonly progress: Progress | undefined;
   readonly headers: Readonly<Record<string, string | number | string[]>>;
 }
 
@@ -160,6 +179,8 @@ class SseStream {
   #unsubscribe: (() => void) | undefined;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
   #wake: (() => void) | undefined;
+  /** Aborted when the stream closes: ends a read-your-writes wait. */
+  readonly #closing = new AbortController();
   readonly #onAbort = (): void => this.#close('server');
 
   constructor(
@@ -203,6 +224,13 @@ class SseStream {
         // The view stopped before it was ready: there is nothing to stream.
         return this.#close('server');
       }
+    }
+    if (this.#request.progress !== undefined) {
+      await view.waitForProgress(
+        this.#request.progress,
+        this.#ctx.readYourWritesMs,
+        this.#closing.signal,
+      );
     }
     if (this.#closed) return;
     // One synchronous turn: subscribe, then read the state and its progress.
@@ -366,6 +394,7 @@ class SseStream {
     clearInterval(this.#heartbeat);
     this.#ctx.ctx.signal?.removeEventListener('abort', this.#onAbort);
     this.#pending = undefined;
+    this.#closing.abort();
     this.#wakeUp();
     // A slow client's buffered bytes are dropped now (destroy), not flushed at its pace (end).
     if (reason === 'buffer-full') this.#raw.destroy();
@@ -420,6 +449,17 @@ function parseFilters(route: StreamRouteSpec, request: FastifyRequest): ViewFilt
     if (typeof value === 'string') filters.push({ on: filter.on, name: filter.name, value });
   }
   return filters;
+}
+
+/**
+ * Read-your-writes for streams: the `specgate-progress` header, or the same-named query
+ * parameter for clients that cannot set headers (`EventSource`).
+ */
+function progressOf(request: FastifyRequest, topic: string): ProgressRequest {
+  const header = request.headers[progressHeader];
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const value = typeof header === 'string' ? header : query[progressHeader];
+  return typeof value === 'string' ? progressFor(value, topic) : { kind: 'none' };
 }
 
 /** `Last-Event-ID` wins over `?lastEventId=` (EventSource sets the header on its reconnects). */

@@ -1,7 +1,9 @@
 /**
  * What generated gateway code tells the runtime about a stream route (design.md §6): a plain,
- * typed description, to be joined into `RouteSpec` in route-spec.ts.
+ * typed description, one member of `RouteSpec` in route-spec.ts. A query whose operation also
+ * offers `text/event-stream` carries its `StreamMessagesSpec` instead (`QueryRouteSpec.stream`).
  */
+import type { RequestSchemas } from '../route-spec.ts';
 import type { QueryFilterSpec } from '../views/query-spec.ts';
 
 /** The message types a channel carries, and where a record says which one it is. */
@@ -28,4 +30,6 @@ export interface StreamRouteSpec {
   readonly messages: StreamMessagesSpec;
   /** Query parameters that filter events, as for queries. */
   readonly filters: readonly QueryFilterSpec[];
+  /** Schemas Fastify validates the request with (params, querystring, headers). */
+  readonly schemas: RequestSchemas;
 }

@@ -11,8 +11,8 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parsePrefer, waitMs } from '../prefer.ts';
-import { HttpProblem, sendProblem } from '../problems.ts';
-import { etagOf, parseEtag } from '../progress.ts';
+import { HttpProblem, invalidRequest, sendProblem } from '../problems.ts';
+import { etagOf, progressFor, progressHeader, type ProgressRequest } from '../progress.ts';
 import {
   decodeCursor,
   filterPredicate,
@@ -23,8 +23,16 @@ import {
 } from './materialized-view.ts';
 import type { QueryRouteSpec } from './query-spec.ts';
 
-/** The request header carrying a read-your-writes progress token. */
-export const progressHeader = 'specgate-progress';
+export { progressHeader };
+
+/**
+ * What the request's `specgate-progress` header asks of the view of `topic` (a bare token, an
+ * ETag, or a command's `topic=<token>, …` answer; see progress.ts).
+ */
+export function requestedProgress(request: FastifyRequest, topic: string): ProgressRequest {
+  const value = request.headers[progressHeader];
+  return typeof value === 'string' ? progressFor(value, topic) : { kind: 'none' };
+}
 /** The response header carrying the next page's cursor. */
 export const nextCursorHeader = 'specgate-next-cursor';
 
@@ -59,7 +67,7 @@ export function createQueryHandler(route: QueryRouteSpec, ctx: QueryContext): Qu
         }),
       );
     }
-    const parsed = parseRequest(route, request);
+    const parsed = parseRequest(route, request, view.topic);
     if (parsed instanceof HttpProblem) return sendProblem(reply, parsed);
     const predicate = ctx.predicate?.(request);
     const answer = (): Answer => answerQuery(route, view, parsed, predicate);
@@ -101,7 +109,11 @@ interface ParsedRequest {
   readonly progress?: Readonly<Record<number, string>>;
 }
 
-function parseRequest(route: QueryRouteSpec, request: FastifyRequest): ParsedRequest | HttpProblem {
+function parseRequest(
+  route: QueryRouteSpec,
+  request: FastifyRequest,
+  topic: string,
+): ParsedRequest | HttpProblem {
   const query = asStrings(request.query);
   const filters: ViewFilter[] = [];
   for (const filter of route.filters) {
@@ -115,7 +127,7 @@ function parseRequest(route: QueryRouteSpec, request: FastifyRequest): ParsedReq
     const maxLimit = route.pagination.maxLimit ?? 1000;
     const rawLimit = query[limitParam];
     if (rawLimit !== undefined && !/^[1-9]\d{0,8}$/.test(rawLimit)) {
-      return invalid(`/query/${limitParam}`, 'must be a positive integer');
+      return invalidRequest(`/query/${limitParam}`, 'must be a positive integer');
     }
     limit = Math.min(
       rawLimit === undefined ? (defaultLimit ?? maxLimit) : Number(rawLimit),
@@ -123,24 +135,21 @@ function parseRequest(route: QueryRouteSpec, request: FastifyRequest): ParsedReq
     );
     cursor = query[cursorParam];
     if (cursor !== undefined && decodeCursor(cursor) === undefined) {
-      return invalid(`/query/${cursorParam}`, 'is not a cursor this gateway gave out');
+      return invalidRequest(`/query/${cursorParam}`, 'is not a cursor this gateway gave out');
     }
   }
   const list: ListOptions = { filters, limit, cursor };
 
-  const token = request.headers[progressHeader];
-  let progress: Readonly<Record<number, string>> | undefined;
-  if (typeof token === 'string') {
-    progress = parseEtag(token)?.progress;
-    if (progress === undefined) {
-      return invalid(`/headers/${progressHeader}`, 'is not a progress token');
-    }
+  const asked = requestedProgress(request, topic);
+  if (asked.kind === 'invalid') {
+    return invalidRequest(`/headers/${progressHeader}`, 'is not a progress token');
   }
+  const progress = asked.kind === 'progress' ? asked.progress : undefined;
 
   if (route.mode === 'list') return { list, progress };
   const params = asStrings(request.params);
   const key = params[route.keyParam ?? 'id'];
-  if (key === undefined) return invalid(`/params/${route.keyParam ?? 'id'}`, 'is missing');
+  if (key === undefined) return invalidRequest(`/params/${route.keyParam ?? 'id'}`, 'is missing');
   return { key, list, progress };
 }
 
@@ -212,12 +221,6 @@ function asStrings(value: unknown): Record<string, string> {
     else if (typeof first === 'number' || typeof first === 'boolean') out[name] = String(first);
   }
   return out;
-}
-
-function invalid(pointer: string, detail: string): HttpProblem {
-  return new HttpProblem('VALIDATION_FAILED', `${pointer} ${detail}`, {
-    errors: [{ pointer, detail }],
-  });
 }
 
 /** Aborts when the client goes away, so a held long poll stops waiting for nobody. */

@@ -3,6 +3,7 @@
  * typed description, one member of `RouteSpec` in route-spec.ts.
  */
 import type { RequestSchemas, TopicSpec } from '../route-spec.ts';
+import type { StreamMessagesSpec } from '../streams/stream-spec.ts';
 
 /** A query parameter that filters the view: on a record header or a top-level JSON field. */
 export interface QueryFilterSpec {
@@ -40,6 +41,11 @@ export interface QueryRouteSpec {
   readonly filters: readonly QueryFilterSpec[];
   /** Present when the list is paginated. */
   readonly pagination?: QueryPaginationSpec;
+  /**
+   * Present when the operation also offers `text/event-stream`: a request that prefers it by
+   * `Accept` (as `EventSource` sends) gets the live stream of the list instead (design.md §3).
+   */
+  readonly stream?: StreamMessagesSpec;
   /** Schemas Fastify validates the request with (params, querystring, headers). */
   readonly schemas: RequestSchemas;
 }

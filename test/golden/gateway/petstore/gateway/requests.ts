@@ -4,6 +4,11 @@ import type { Pet } from '../types.ts';
 /** The request of `GET /pets` (listPets) once Fastify has validated it. */
 export interface ListPetsRequest {
   readonly Headers: { readonly 'if-none-match'?: string };
+  readonly Querystring: {
+    readonly cursor?: string;
+    readonly limit?: number;
+    readonly tag?: string;
+  };
 }
 
 /** The request of `POST /pets` (createPet) once Fastify has validated it. */

@@ -9,12 +9,13 @@ import type {
 import * as spec from './spec.ts';
 
 /**
- * One typed Fastify route per command and query: Fastify validates the request against the
- * route's schemas, then the runtime produces the Kafka record and answers (design §4), or
- * answers from the materialized view of the route's topic (design §5).
+ * One typed Fastify route per operation: Fastify validates the request against the route's
+ * schemas, then the runtime produces the Kafka record and answers (commands, design §4),
+ * answers from the materialized view of the route's topic (queries, design §5), streams that
+ * view as server-sent events (streams, design §6), or reads one key's events (history).
  */
 export const routes: RegisterRoutes = (app, runtime) => {
-  // GET /pets (listPets): list query on petstore
+  // GET /pets (listPets): list query and stream on petstore
   app.route<ListPetsRequest>({
     method: 'GET',
     url: '/pets',

@@ -4,11 +4,12 @@ import type { DimLightRequest, TurnOffRequest, TurnOnRequest } from './requests.
 import * as spec from './spec.ts';
 
 /**
- * One typed Fastify route per command and query: Fastify validates the request against the
- * route's schemas, then the runtime produces the Kafka record and answers (design §4), or
- * answers from the materialized view of the route's topic (design §5).
+ * One typed Fastify route per operation: Fastify validates the request against the route's
+ * schemas, then the runtime produces the Kafka record and answers (commands, design §4),
+ * answers from the materialized view of the route's topic (queries, design §5), streams that
+ * view as server-sent events (streams, design §6), or reads one key's events (history).
  *
- * Not served yet (stream and history routes come in a later specgate version):
+ * Not served yet (streams of topics that are not compacted come in a later version):
  * - GET /streetlights/{streetlightId}/lighting/measured (receiveLightMeasurement): stream on smartylighting.streetlights.1.0.event.{streetlightId}.lighting.measured
  */
 export const routes: RegisterRoutes = (app, runtime) => {

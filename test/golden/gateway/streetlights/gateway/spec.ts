@@ -114,7 +114,7 @@ export const turnOn = {
 
 /**
  * What the gateway serves: every named schema of both specs (route schemas refer to them as
- * `specgate#/$defs/<id>`) and the command and query routes above.
+ * `specgate#/$defs/<id>`) and the routes above.
  */
 export const spec = {
   title: 'Streetlights',

@@ -59,3 +59,8 @@ export interface CompleteTaskRequest {
   };
   readonly Params: { readonly id: TaskId };
 }
+
+/** The request of `GET /tasks/{id}/history` (getTaskHistory) once Fastify has validated it. */
+export interface GetTaskHistoryRequest {
+  readonly Params: { readonly id: TaskId };
+}

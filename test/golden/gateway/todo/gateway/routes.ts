@@ -4,6 +4,7 @@ import type {
   CompleteTaskRequest,
   CreateTaskRequest,
   DeleteTaskRequest,
+  GetTaskHistoryRequest,
   GetTaskRequest,
   ListTasksRequest,
   RenameTaskRequest,
@@ -11,13 +12,10 @@ import type {
 import * as spec from './spec.ts';
 
 /**
- * One typed Fastify route per command and query: Fastify validates the request against the
- * route's schemas, then the runtime produces the Kafka record and answers (design §4), or
- * answers from the materialized view of the route's topic (design §5).
- *
- * Not served yet (stream and history routes come in a later specgate version):
- * - GET /tasks (listTasks): list query and stream on task-snapshots (stream: not served yet)
- * - GET /tasks/{id}/history (getTaskHistory): history on task-events
+ * One typed Fastify route per operation: Fastify validates the request against the route's
+ * schemas, then the runtime produces the Kafka record and answers (commands, design §4),
+ * answers from the materialized view of the route's topic (queries, design §5), streams that
+ * view as server-sent events (streams, design §6), or reads one key's events (history).
  */
 export const routes: RegisterRoutes = (app, runtime) => {
   // GET /tasks (listTasks): list query and stream on task-snapshots
@@ -61,5 +59,12 @@ export const routes: RegisterRoutes = (app, runtime) => {
     url: '/tasks/:id/complete',
     schema: spec.completeTask.schemas,
     handler: (request, reply) => runtime.command(spec.completeTask, request, reply),
+  });
+  // GET /tasks/{id}/history (getTaskHistory): history on task-events
+  app.route<GetTaskHistoryRequest>({
+    method: 'GET',
+    url: '/tasks/:id/history',
+    schema: spec.getTaskHistory.schemas,
+    handler: (request, reply) => runtime.history(spec.getTaskHistory, request, reply),
   });
 };
