@@ -1,5 +1,11 @@
 // The runtime surface generated code imports as `specgate/runtime`.
-export type { GatewayOptions, GatewayRuntime, RegisterRoutes } from './gateway/api.ts';
+export type {
+  GatewayOptions,
+  GatewayRuntime,
+  RecordInfo,
+  RecordVisibility,
+  RegisterRoutes,
+} from './gateway/api.ts';
 export type {
   CommandRouteSpec,
   GatewaySpec,
@@ -19,7 +25,7 @@ export type {
   Template,
   TopicSpec,
 } from './gateway/route-spec.ts';
-export { createGateway, startGateway } from './gateway/gateway.ts';
-export type { CreateGatewayOptions, Gateway } from './gateway/gateway.ts';
+export { createGateway, openGateway, startGateway } from './gateway/gateway.ts';
+export type { CreateGatewayOptions, Gateway, StartingGateway } from './gateway/gateway.ts';
 export { HttpProblem } from './gateway/problems.ts';
 export type { Problem, ProblemCode, ProblemError } from './gateway/problems.ts';

@@ -33,6 +33,24 @@ export interface GatewayRuntime {
 /** The generated `routes` function: registers one typed Fastify route per operation. */
 export type RegisterRoutes = (app: FastifyInstance, runtime: GatewayRuntime) => void;
 
+/** What an identity filter sees of a record (a view entry, a history or stream record). */
+export interface RecordInfo {
+  /** The record key, as UTF-8. */
+  readonly key: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly partition: number;
+  readonly offset: string;
+}
+
+/**
+ * The identity-filtering hook (design.md §9): per request, which records it may see; undefined
+ * for all. Queries, streams and history apply it before anything else, so a record it hides is
+ * absent (404, left out of lists, never streamed) rather than forbidden.
+ */
+export type RecordVisibility = (
+  request: FastifyRequest,
+) => ((record: RecordInfo) => boolean) | undefined;
+
 export interface GatewayOptions {
   readonly spec: GatewaySpec;
   readonly routes: RegisterRoutes;
@@ -41,4 +59,6 @@ export interface GatewayOptions {
   readonly clientId?: string;
   /** How long a request-reply command waits for its reply (default 10 s). */
   readonly replyTimeoutMs?: number;
+  /** Which records a request may read (identity filtering); default all. */
+  readonly visibility?: RecordVisibility;
 }

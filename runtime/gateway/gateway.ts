@@ -1,13 +1,19 @@
 /**
  * The gateway: a Fastify app with the generated routes, backed by Kafka. `createGateway` builds
- * and starts one (tests and embedding); `startGateway` is what a generated `server.ts` calls.
+ * and starts one and resolves once it is ready (tests and embedding); `openGateway` returns at
+ * once so the server can listen while it starts; `startGateway` is what a generated `server.ts`
+ * calls.
  *
- * Queries read one materialized view per distinct queried topic (design.md §5). `createGateway`
- * resolves only once every view has caught up to the high-water marks it read at start-up (as
- * it waits for the idempotency store and the reply routers), so `/readyz` is true only when
- * every view is ready; a queried topic that does not exist keeps the gateway starting.
+ * Queries and streams read one materialized view per distinct topic (design.md §5, §6); history
+ * routes read the key's partition per request. The gateway is ready — `/readyz` 200, every
+ * route served — once every view has caught up to the high-water marks it read at start-up (and
+ * the idempotency store and reply routers have caught up too); until then `/readyz` and the
+ * routes answer 503 with `Retry-After`, and `/livez` answers. A queried topic that does not
+ * exist keeps the gateway starting.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { createKafkaClient } from '../kafka/index.ts';
 import type { KafkaClient } from '../kafka/types.ts';
@@ -63,7 +69,30 @@ export interface CreateGatewayOptions extends GatewayOptions {
   };
 }
 
+/** Builds and starts a gateway; resolves once it is ready (every view caught up). */
 export async function createGateway(options: CreateGatewayOptions): Promise<Gateway> {
+  const gateway = openGateway(options);
+  try {
+    await gateway.ready;
+  } catch (error) {
+    await gateway.close().catch(() => undefined);
+    throw error;
+  }
+  return gateway;
+}
+
+/** A gateway that may still be starting. */
+export interface StartingGateway extends Gateway {
+  /** Resolves once every view, the idempotency store and the reply readers have caught up. */
+  readonly ready: Promise<void>;
+}
+
+/**
+ * Builds a gateway and returns at once, so it can listen while it starts: `/livez` answers, and
+ * `/readyz` and every other route answer 503 (+ `Retry-After`) until `ready` resolves. This is
+ * what a server behind a load balancer wants; `createGateway` waits for `ready` instead.
+ */
+export function openGateway(options: CreateGatewayOptions): StartingGateway {
   const brokers = options.brokers ?? brokersFromEnv();
   const kafka = createKafkaClient({
     brokers,
@@ -155,7 +184,11 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       if (view === undefined) {
         throw new Error(`query ${route.operationId}: ${route.topic.address} is not in the spec`);
       }
-      handler = createQueryHandler(route, { view, maxWaitMs: ctx.maxWaitMs });
+      handler = createQueryHandler(route, {
+        view,
+        maxWaitMs: ctx.maxWaitMs,
+        predicate: options.visibility,
+      });
       queryHandlers.set(route, handler);
     }
     return handler;
@@ -173,6 +206,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
         view,
         tombstones: tombstones.get(route.topic),
         signal: closing.signal,
+        predicate: options.visibility,
         ...options.streams,
       });
       streamHandlers.set(from, handler);
@@ -183,7 +217,7 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
   const historyHandler = (route: HistoryRouteSpec): HistoryHandler => {
     let handler = historyHandlers.get(route);
     if (handler === undefined) {
-      handler = createHistoryHandler(route, { kafka });
+      handler = createHistoryHandler(route, { kafka, predicate: options.visibility });
       historyHandlers.set(route, handler);
     }
     return handler;
@@ -223,27 +257,46 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
       collectReply(ctx, routes, request.params.cid, request, reply),
     );
   }
+  const silent = silentConnections(app);
   app.get('/livez', () => ({ status: 'ok' }));
   let ready = false;
   app.get('/readyz', (_request, reply) => reply.code(ready ? 200 : 503).send({ ready }));
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0];
+    if (ready || path === '/livez' || path === '/readyz') return;
+    return sendProblem(
+      reply,
+      new HttpProblem('KAFKA_UNAVAILABLE', 'the gateway is starting: its views are loading', {
+        retryAfter: 1,
+      }),
+    );
+  });
   options.routes(app, runtime);
 
-  await Promise.all([
+  const started = Promise.all([
     idempotency.start(),
     ...[...replies.values()].map((router) => router.start()),
     ...[...views.values()].map((view) => view.ready),
-  ]);
-  ready = true;
+  ]).then(() => {
+    ready = !closing.signal.aborted;
+  });
+  started.catch(() => undefined);
 
   return {
     app,
+    ready: started,
     async listen(listenOptions = {}) {
       return app.listen({ host: listenOptions.host ?? '127.0.0.1', port: listenOptions.port ?? 0 });
     },
     async close() {
       ready = false;
       closing.abort();
+      // A connection that never sent a request would hold the close until it times out.
+      for (const socket of silent) socket.destroy();
+      // Requests still in flight get a grace period, then their connections are closed.
+      const grace = setTimeout(() => app.server.closeAllConnections(), 5000);
       await app.close();
+      clearTimeout(grace);
       await Promise.all([
         idempotency.stop(),
         ...[...replies.values()].map((router) => router.stop()),
@@ -257,12 +310,21 @@ export async function createGateway(options: CreateGatewayOptions): Promise<Gate
 
 /** The generated `server.ts` entry: configuration from the environment, stops on SIGTERM. */
 export async function startGateway(options: GatewayOptions): Promise<void> {
-  const gateway = await createGateway({ ...options, logger: true });
+  const gateway = openGateway({ ...options, logger: true });
   const address = await gateway.listen({
     host: process.env.HOST ?? '127.0.0.1',
     port: Number(process.env.PORT ?? '8080'),
   });
-  gateway.app.log.info(`specgate gateway for ${options.spec.title} listening on ${address}`);
+  gateway.app.log.info(
+    `specgate gateway for ${options.spec.title} listening on ${address}; ready once its views have loaded`,
+  );
+  gateway.ready.then(
+    () => gateway.app.log.info('specgate gateway ready'),
+    (error: unknown) => {
+      gateway.app.log.error({ err: error }, 'specgate gateway failed to start');
+      void gateway.close().finally(() => process.exit(1));
+    },
+  );
   const stop = (): void => {
     gateway.close().then(
       () => process.exit(0),
@@ -271,6 +333,17 @@ export async function startGateway(options: GatewayOptions): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/** The connections that have not sent a request (yet), kept up to date. */
+function silentConnections(app: FastifyInstance): ReadonlySet<Socket> {
+  const silent = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    silent.add(socket);
+    socket.once('close', () => silent.delete(socket));
+  });
+  app.server.on('request', (request: IncomingMessage) => silent.delete(request.socket));
+  return silent;
 }
 
 /**

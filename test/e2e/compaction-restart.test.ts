@@ -12,9 +12,8 @@
  * written, the cleaner compacts the topic, then a second gateway starts on what is left.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createGateway, type Gateway } from '../../runtime/index.ts';
+import { createGateway, openGateway, type Gateway } from '../../runtime/index.ts';
 import { encodeProgress } from '../../runtime/gateway/progress.ts';
 import type { KafkaClient, KafkaProducer } from '../../runtime/kafka/types.ts';
 import { kafkaBrokers, uniqueTopic } from '../kafka/brokers.ts';
@@ -230,7 +229,7 @@ function everyTaskOnce(records: readonly TopicRecord[]): boolean {
 /** One `/readyz` and one `GET /tasks`, asked while the second gateway starts. */
 interface Probe {
   readonly readyz: number;
-  readonly list: LightMyRequestResponse;
+  readonly list: { readonly status: number; readonly body: string };
 }
 
 describe('a gateway restarted after compaction', () => {
@@ -276,50 +275,45 @@ describe('a gateway restarted after compaction', () => {
     await first?.gateway.close();
     first = undefined;
 
-    let app: FastifyInstance | undefined;
+    // The new gateway listens at once and answers while its view loads.
+    const gateway = openGateway({ brokers, spec: generated.spec, routes: generated.routes });
     let settled = false;
-    const starting = createGateway({
-      brokers,
-      spec: generated.spec,
-      routes: (instance, runtime) => {
-        generated.routes(instance, runtime);
-        app = instance;
-      },
-    }).finally(() => {
+    void gateway.ready.finally(() => {
       settled = true;
     });
-    // createGateway registers every route before it waits for its views, so the app can be
-    // asked (in process, without a listening socket) while the view is still loading.
-    if (app === undefined) throw new Error('createGateway did not register its routes at once');
+    const url = await gateway.listen();
+    second = { gateway, url };
     const probes: Probe[] = [];
     const deadline = Date.now() + 20_000;
     while (!settled && Date.now() < deadline) {
-      const readyz = await app.inject({ method: 'GET', url: '/readyz' });
-      const list = await app.inject({ method: 'GET', url: '/tasks' });
-      probes.push({ readyz: readyz.statusCode, list });
+      const readyz = await fetch(`${url}/readyz`);
+      const list = await fetch(`${url}/tasks`);
+      probes.push({
+        readyz: readyz.status,
+        list: { status: list.status, body: await list.text() },
+      });
       await sleep(5);
     }
-    if (!settled) throw new Error('createGateway did not resolve within 20 s');
-    const gateway = await starting;
-    second = { gateway, url: await gateway.listen() };
+    if (!settled) throw new Error('the gateway was not ready within 20 s');
+    await gateway.ready;
     console.log(`restart: ${probes.length} probes answered before the gateway was ready`);
 
-    // Not ready at first: the app answers in process, long before the view has read the topic.
+    // Not ready at first: it answers over HTTP long before the view has read the topic.
     expect(probes[0]?.readyz).toBe(503);
     // A query while the view loads is refused, never answered from part of the topic.
     const fullList = firstAnswers.list.body;
     for (const { list } of probes) {
-      if (list.statusCode === 200) expect(list.body).toBe(fullList);
-      else expect(list.json()).toMatchObject({ status: 503, code: 'KAFKA_UNAVAILABLE' });
+      if (list.status === 200) expect(list.body).toBe(fullList);
+      else expect(JSON.parse(list.body)).toMatchObject({ status: 503, code: 'KAFKA_UNAVAILABLE' });
     }
     // Ready once started, and at once answering the whole view.
-    const readyz = await app.inject({ method: 'GET', url: '/readyz' });
-    expect({ status: readyz.statusCode, body: readyz.json() }).toEqual({
+    const readyz = await fetch(`${url}/readyz`);
+    expect({ status: readyz.status, body: await readyz.json() }).toEqual({
       status: 200,
       body: { ready: true },
     });
-    const list = await app.inject({ method: 'GET', url: '/tasks' });
-    expect(list.body).toBe(fullList);
+    const list = await fetch(`${url}/tasks`);
+    expect(await list.text()).toBe(fullList);
 
     // The same list and items, bytes and ETags, as the gateway that saw every record.
     const rebuilt = await answers(second.url);

@@ -35,9 +35,12 @@ const snapshots = 'task-snapshots';
 const maxBufferBytes = 256 * 1024;
 
 let kafka: KafkaClient;
+let out: string;
 let producer: KafkaProducer;
 let responder: Awaited<ReturnType<typeof startTodoResponder>>;
 let gateway: { gateway: Gateway; url: string };
+/** The same generated gateway with an identity filter: a request sees the records it owns. */
+let owned: { gateway: Gateway; url: string };
 const ends: StreamEnd[] = [];
 const clients: SseClient[] = [];
 
@@ -47,7 +50,7 @@ beforeAll(async () => {
   await ensureTodoTopics(kafka);
   producer = kafka.producer();
   responder = await startTodoResponder(kafka);
-  const out = await generateGateway(
+  out = await generateGateway(
     'todo-streams',
     'specs/todo/openapi.yaml',
     'specs/todo/asyncapi.yaml',
@@ -60,6 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const client of clients) client.close();
+  await owned?.gateway.close();
   await gateway?.gateway.close();
   await responder?.stop();
   await producer?.close();
@@ -344,5 +348,79 @@ describe('GET /tasks/{id}/history', () => {
     const none = await fetch(`${gateway.url}/tasks/hist-${randomUUID()}/history`);
     expect(none.status).toBe(200);
     expect(await none.json()).toEqual([]);
+  });
+});
+
+describe('the identity-filtering hook', () => {
+  beforeAll(async () => {
+    owned = await startGenerated(out, {
+      brokers: kafkaBrokers(),
+      visibility: (request) => {
+        const user = request.headers['x-user'];
+        return (record) => record.headers.owner === user;
+      },
+    });
+  }, 60_000);
+
+  it('hides records of other owners from items, lists, streams and history', async () => {
+    const mine = prefix();
+    const write = (key: string, owner: string, topic = snapshots) =>
+      producer.send({
+        topic,
+        key,
+        value: JSON.stringify({ id: key, owner }),
+        headers: { owner, 'event-type': 'TaskCreated' },
+      });
+    await write(`${mine}alice`, 'alice');
+    const last = await write(`${mine}bob`, 'bob');
+    const token = encodeProgress(progressAfter(last.partition, last.offset));
+    const as = (user: string) => ({ 'x-user': user, 'specgate-progress': token });
+
+    const own = await fetch(`${owned.url}/tasks/${mine}alice`, { headers: as('alice') });
+    expect(own.status).toBe(200);
+    const other = await fetch(`${owned.url}/tasks/${mine}bob`, { headers: as('alice') });
+    expect(other.status).toBe(404);
+    const list = (await (await fetch(`${owned.url}/tasks`, { headers: as('alice') })).json()) as {
+      id: string;
+    }[];
+    expect(list.map((task) => task.id).filter((id) => id.startsWith(mine))).toEqual([
+      `${mine}alice`,
+    ]);
+
+    const client = await SseClient.connect(`${owned.url}/tasks`, as('bob'));
+    clients.push(client);
+    const [first] = await eventsOf(client, mine, (events) => events.length >= 1);
+    expect(keyOf(first as Event)).toBe(`${mine}bob`);
+    await write(`${mine}alice`, 'alice');
+    await write(`${mine}bob2`, 'bob');
+    const [next] = await eventsOf(client, mine, (events) => events.length >= 1);
+    expect(keyOf(next as Event)).toBe(`${mine}bob2`);
+
+    await write(`${mine}carol`, 'carol', 'task-events');
+    const history = await fetch(`${owned.url}/tasks/${mine}carol/history`, { headers: as('dave') });
+    expect(await history.json()).toEqual([]);
+    const hers = await fetch(`${owned.url}/tasks/${mine}carol/history`, { headers: as('carol') });
+    expect(((await hers.json()) as unknown[]).length).toBe(1);
+  });
+});
+
+describe('shutdown', () => {
+  it('ends open streams and closes at once, without waiting for keep-alive timeouts', async () => {
+    const started = await startGenerated(out, { brokers: kafkaBrokers() });
+    const client = await SseClient.connect(`${started.url}/tasks`);
+    const leaving = await SseClient.connect(`${started.url}/tasks`);
+    clients.push(client, leaving);
+    await client.next();
+    await leaving.next();
+    // A client that goes away just as the server shuts down, and one that never says anything.
+    leaving.close();
+    const { hostname, port } = new URL(started.url);
+    const quiet = connectTcp({ host: hostname, port: Number(port) });
+    await new Promise((resolve) => quiet.once('connect', resolve));
+    const closing = Date.now();
+    await started.gateway.close();
+    expect(Date.now() - closing).toBeLessThan(3000);
+    expect(await client.ended(1000)).toBe(true);
+    quiet.destroy();
   });
 });

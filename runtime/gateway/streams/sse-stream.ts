@@ -398,7 +398,9 @@ class SseStream {
     this.#wakeUp();
     // A slow client's buffered bytes are dropped now (destroy), not flushed at its pace (end).
     if (reason === 'buffer-full') this.#raw.destroy();
-    else if (reason === 'server') this.#raw.end();
+    // At shutdown the stream ends, and so does its connection: an SSE connection is not reused,
+    // and one left open would hold the server's close until its keep-alive timeout.
+    else if (reason === 'server') this.#raw.end(() => this.#raw.socket?.destroy());
     this.#ctx.ctx.onStreamEnd?.({ reason, events: this.#events, bufferedBytes });
   }
 }
