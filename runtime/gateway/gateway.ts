@@ -39,6 +39,7 @@ import type {
   StreamRouteSpec,
 } from './route-spec.ts';
 import { createStreamHandler, type StreamEnd, type StreamHandler } from './streams/sse-stream.ts';
+import { createLiveStreamHandler } from './streams/live-stream.ts';
 import { TombstoneLog } from './streams/tombstone-log.ts';
 import { createValidators } from './validation.ts';
 import { MaterializedView } from './views/materialized-view.ts';
@@ -196,6 +197,16 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
   const streamHandlers = new Map<QueryRouteSpec | StreamRouteSpec, StreamHandler>();
   const streamHandler = (from: QueryRouteSpec | StreamRouteSpec): StreamHandler => {
     let handler = streamHandlers.get(from);
+    if (handler === undefined && from.kind === 'stream' && !from.compacted) {
+      // An event topic: live records only, one reader per stream.
+      handler = createLiveStreamHandler(from, {
+        kafka,
+        signal: closing.signal,
+        predicate: options.visibility,
+        ...options.streams,
+      });
+      streamHandlers.set(from, handler);
+    }
     if (handler === undefined) {
       const route = from.kind === 'stream' ? from : streamOfQuery(from);
       const view = route === undefined ? undefined : views.get(route.topic);
@@ -399,7 +410,7 @@ function materializedViews(
   }
   const topics = [
     ...queries.map((route) => route.topic.address),
-    ...streams.map((route) => route.topic),
+    ...streams.filter((route) => route.compacted).map((route) => route.topic),
   ];
   const views = new Map<string, MaterializedView>();
   for (const topic of topics) {

@@ -18,13 +18,13 @@ import { encodeProgress } from '../../runtime/gateway/progress.ts';
 import type { KafkaClient, KafkaProducer } from '../../runtime/kafka/types.ts';
 import { kafkaBrokers, uniqueTopic } from '../kafka/brokers.ts';
 import { latestState, type TopicRecord } from '../kafka/read-topic.ts';
+import { FAST_COMPACTION, waitForCompaction } from './compaction.ts';
 import {
-  FAST_COMPACTION,
+  generateGateway,
   importGenerated,
+  testKafka,
   todoSpecsWithSnapshotTopic,
-  waitForCompaction,
-} from './compaction.ts';
-import { generateGateway, testKafka } from './support.ts';
+} from './support.ts';
 
 /** What happens to a key over the rounds of the history. */
 type Fate = 'updated' | 'deleted' | 'recreated' | 'deletedLast' | 'writtenOnce';

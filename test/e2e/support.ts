@@ -4,7 +4,7 @@
  * against the test broker, and play the service with a small responder.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { configFromPaths } from '../../generator/config.ts';
@@ -46,13 +46,44 @@ export async function startGenerated(
   out: string,
   options: Omit<CreateGatewayOptions, 'spec' | 'routes'>,
 ): Promise<{ gateway: Gateway; url: string; spec: GatewaySpec }> {
-  const specModule: unknown = await import(pathToFileURL(join(out, 'gateway/spec.ts')).href);
-  const routesModule: unknown = await import(pathToFileURL(join(out, 'gateway/routes.ts')).href);
-  const spec = (specModule as { spec: GatewaySpec }).spec;
-  const routes = (routesModule as { routes: RegisterRoutes }).routes;
+  const { spec, routes } = await importGenerated(out);
   const gateway = await createGateway({ ...options, spec, routes });
   const url = await gateway.listen();
   return { gateway, url, spec };
+}
+
+/**
+ * Copies specs/todo into a fresh folder under test/.tmp with the snapshot channel's address
+ * renamed to `topic`: a topic of the test's own, whose configs and contents no other test
+ * shares. Returns the two spec paths.
+ */
+export async function todoSpecsWithSnapshotTopic(
+  topic: string,
+): Promise<{ openapi: string; asyncapi: string }> {
+  const dir = join(repoRoot, 'test/.tmp', `todo-specs-${randomUUID().slice(0, 8)}`);
+  await mkdir(dir, { recursive: true });
+  const source = await readFile(join(repoRoot, 'specs/todo/asyncapi.yaml'), 'utf8');
+  const renamed = source.replace(/^(\s+address: )task-snapshots$/m, `$1${topic}`);
+  if (renamed === source) {
+    throw new Error('specs/todo/asyncapi.yaml has no `address: task-snapshots` line to rename');
+  }
+  const openapi = join(dir, 'openapi.yaml');
+  const asyncapi = join(dir, 'asyncapi.yaml');
+  await copyFile(join(repoRoot, 'specs/todo/openapi.yaml'), openapi);
+  await writeFile(asyncapi, renamed);
+  return { openapi, asyncapi };
+}
+
+/** A generated gateway's spec and routes, for calling createGateway directly. */
+export async function importGenerated(
+  out: string,
+): Promise<{ spec: GatewaySpec; routes: RegisterRoutes }> {
+  const specModule: unknown = await import(pathToFileURL(join(out, 'gateway/spec.ts')).href);
+  const routesModule: unknown = await import(pathToFileURL(join(out, 'gateway/routes.ts')).href);
+  return {
+    spec: (specModule as { spec: GatewaySpec }).spec,
+    routes: (routesModule as { routes: RegisterRoutes }).routes,
+  };
 }
 
 /** The todo example's topics, 3 partitions each, as specs/todo/asyncapi.yaml declares them. */

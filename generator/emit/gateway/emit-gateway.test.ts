@@ -104,20 +104,40 @@ describe('emitGateway', () => {
     );
   });
 
-  it('lists routes it does not serve yet, and registers none when there is nothing to serve', async () => {
-    const live: Route = {
-      ...stream,
-      topic: { ...stream.topic, address: 'task-events', compacted: false },
-    };
-    const files = emit(apiWith([live]));
+  it('registers nothing when there is nothing to serve', async () => {
+    const files = emit(apiWith([]));
     expect(files.map((f) => f.path)).not.toContain('gateway/requests.ts');
-    const routes = file(files, 'gateway/routes.ts');
-    expect(routes).toContain(' * - GET /events (watchTasks): stream on task-events\n');
-    expect(routes).toContain(
+    expect(file(files, 'gateway/routes.ts')).toContain(
       'export const routes: RegisterRoutes = () => {\n  // No routes: nothing to register yet.\n};',
     );
     expect(file(files, 'gateway/spec.ts')).toContain(
       "import type { GatewaySpec } from 'specgate/runtime';",
+    );
+    await expectClean(files);
+  });
+
+  it('serves the live stream of an event topic, its address filled from the path', async () => {
+    const live: Route = {
+      ...stream,
+      http: operation({
+        method: 'get',
+        operationId: 'watchTasks',
+        path: '/events/{list}',
+        parameters: [parameter('list', 'path')],
+      }),
+      topic: {
+        ...stream.topic,
+        address: 'events.{list}',
+        params: { list: 'list' },
+        compacted: false,
+      },
+    };
+    const files = emit(apiWith([live]));
+    expect(file(files, 'gateway/routes.ts')).toContain(
+      'handler: (request, reply) => runtime.stream(spec.watchTasks, request, reply),',
+    );
+    expect(file(files, 'gateway/spec.ts')).toContain(
+      "  topic: 'events.{list}',\n  params: { list: 'list' },\n  compacted: false,\n",
     );
     await expectClean(files);
   });

@@ -4,18 +4,10 @@
  * route per operation) and `gateway/server.ts` (the entry). Pure: no I/O but reading its
  * templates, deterministic (routes in IR order, maps sorted), and formatted as Prettier would.
  *
- * Every route kind is served; a stream of a topic that is not compacted (live records only, no
- * state) is listed in `routes.ts` as not served yet, and otherwise skipped.
+ * Every route kind is served.
  */
 import { posix } from 'node:path';
-import type {
-  Api,
-  CommandRoute,
-  HistoryRoute,
-  QueryRoute,
-  Route,
-  StreamRoute,
-} from '../../ir/types.ts';
+import type { Api, Route } from '../../ir/types.ts';
 import { generatedHeader, type GeneratedFile } from '../generated-file.ts';
 import { NameAllocator, stringLiteral, valueName } from '../naming.ts';
 import { typeContext, typesFile, type TypeOptions } from '../types/index.ts';
@@ -41,12 +33,9 @@ export const gatewayFiles = {
   server: 'gateway/server.ts',
 } as const;
 
-/** A route the runtime serves. */
-type ServedRoute = CommandRoute | QueryRoute | StreamRoute | HistoryRoute;
-
 /** A served route with the names generated code knows it by. */
 interface NamedRoute {
-  readonly route: ServedRoute;
+  readonly route: Route;
   /** The route spec's export in spec.ts (`createTask`). */
   readonly name: string;
   /** The route generic's export in requests.ts (`CreateTaskRequest`), when it has one. */
@@ -56,7 +45,7 @@ interface NamedRoute {
 export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFile[] {
   const header = generatedHeader([api.http.file, api.kafka.file], options.root);
   const ctx = typeContext(api, options);
-  const served = api.routes.filter(isServed);
+  const served = api.routes;
   const requests = requestTypes(served, ctx);
   const names = new NameAllocator(['spec', 'GatewaySpec', ...Object.values(specTypes)]);
   const named: NamedRoute[] = served.map((route) => {
@@ -67,7 +56,6 @@ export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFil
       ...(requestType === undefined ? {} : { requestType }),
     };
   });
-  const pending = api.routes.filter((r) => !isServed(r));
 
   const files: GeneratedFile[] = [
     {
@@ -98,7 +86,7 @@ export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFil
   files.push(
     {
       path: gatewayFiles.routes,
-      content: renderTemplate('gateway/routes.ts.hbs', routesView(named, pending, header)),
+      content: renderTemplate('gateway/routes.ts.hbs', routesView(named, header)),
     },
     {
       path: gatewayFiles.server,
@@ -111,11 +99,6 @@ export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFil
   return files;
 }
 
-/** Streams of compacted topics (state, then live) are served; live-only streams not yet. */
-function isServed(route: Route): route is ServedRoute {
-  return route.kind !== 'stream' || route.topic.compacted;
-}
-
 /** The runtime type a route spec satisfies, by route kind. */
 const specTypes = {
   command: 'CommandRouteSpec',
@@ -124,11 +107,11 @@ const specTypes = {
   history: 'HistoryRouteSpec',
 } as const;
 
-function specType(route: ServedRoute): string {
+function specType(route: Route): string {
   return specTypes[route.kind];
 }
 
-function specLiteral(api: Api, route: ServedRoute): Literal {
+function specLiteral(api: Api, route: Route): Literal {
   switch (route.kind) {
     case 'command':
       return commandSpecLiteral(api, route);
@@ -182,11 +165,7 @@ function specView(api: Api, routes: readonly NamedRoute[], header: string): obje
   };
 }
 
-function routesView(
-  routes: readonly NamedRoute[],
-  pending: readonly Route[],
-  header: string,
-): object {
+function routesView(routes: readonly NamedRoute[], header: string): object {
   const requestTypes = routes.flatMap((c) => (c.requestType === undefined ? [] : [c.requestType]));
   const imports: string[] = [];
   if (requestTypes.length > 0) {
@@ -196,14 +175,6 @@ function routesView(
   return {
     header,
     imports,
-    pending:
-      pending.length === 0
-        ? []
-        : [
-            ' *',
-            ' * Not served yet (streams of topics that are not compacted come in a later version):',
-            ...pending.map((route) => ` * - ${docText(describeRoute(route))}`),
-          ],
     // A routes function with nothing to register takes no parameters (none would be used).
     parameters: routes.length > 0 ? '(app, runtime)' : '()',
     notes: routes.length > 0 ? [] : ['No routes: nothing to register yet.'],
@@ -219,7 +190,7 @@ function routesView(
 }
 
 /** `(request, reply) => runtime.command(spec.x, request, reply)`, broken after `=>` if long. */
-function handler(kind: ServedRoute['kind'], name: string): string {
+function handler(kind: Route['kind'], name: string): string {
   const arrow = '(request, reply) =>';
   const call = `runtime.${kind}(spec.${name}, request, reply)`;
   const indent = '    ';

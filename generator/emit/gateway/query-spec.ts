@@ -26,6 +26,8 @@ export function streamSpecLiteral(api: Api, route: StreamRoute): Literal {
   return multiline({
     ...readHead('stream', route),
     topic: route.topic.address,
+    params:
+      Object.keys(route.topic.params).length === 0 ? undefined : sortedMap(route.topic.params),
     compacted: route.topic.compacted,
     messages: streamMessages(api, route),
     filters: filtersLiteral(route),

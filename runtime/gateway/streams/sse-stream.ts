@@ -406,7 +406,7 @@ class SseStream {
 }
 
 /** `event:` with several message types: the record's name header when it is one of them. */
-function eventName(
+export function eventName(
   route: StreamRouteSpec,
   headers: Readonly<Record<string, string>>,
 ): string | undefined {
@@ -442,7 +442,7 @@ function changeBytes(change: ViewChange): number {
   return (change.entry?.value.length ?? 0) + change.key.length + 64;
 }
 
-function parseFilters(route: StreamRouteSpec, request: FastifyRequest): ViewFilter[] {
+export function parseFilters(route: StreamRouteSpec, request: FastifyRequest): ViewFilter[] {
   const query = (request.query ?? {}) as Record<string, unknown>;
   const filters: ViewFilter[] = [];
   for (const filter of route.filters) {
@@ -457,7 +457,7 @@ function parseFilters(route: StreamRouteSpec, request: FastifyRequest): ViewFilt
  * Read-your-writes for streams: the `specgate-progress` header, or the same-named query
  * parameter for clients that cannot set headers (`EventSource`).
  */
-function progressOf(request: FastifyRequest, topic: string): ProgressRequest {
+export function progressOf(request: FastifyRequest, topic: string): ProgressRequest {
   const header = request.headers[progressHeader];
   const query = (request.query ?? {}) as Record<string, unknown>;
   const value = typeof header === 'string' ? header : query[progressHeader];
@@ -465,7 +465,7 @@ function progressOf(request: FastifyRequest, topic: string): ProgressRequest {
 }
 
 /** `Last-Event-ID` wins over `?lastEventId=` (EventSource sets the header on its reconnects). */
-function lastEventIdOf(request: FastifyRequest): string | undefined {
+export function lastEventIdOf(request: FastifyRequest): string | undefined {
   const header = request.headers['last-event-id'];
   if (typeof header === 'string' && header !== '') return header;
   const query = (request.query ?? {}) as Record<string, unknown>;

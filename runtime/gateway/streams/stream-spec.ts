@@ -23,9 +23,17 @@ export interface StreamRouteSpec {
   readonly method: 'GET';
   /** The OpenAPI path template, `/tasks/events`. */
   readonly path: string;
-  /** The topic the stream reads. */
+  /** The topic the stream reads; it may hold `{param}` placeholders (see `params`). */
   readonly topic: string;
-  /** True: state first (one event per live key), then live; only compacted topics so far. */
+  /**
+   * Channel parameter → path parameter: fills the `{param}` placeholders of `topic` per request
+   * (live streams over event topics, live-stream.ts).
+   */
+  readonly params?: { readonly [channelParam: string]: string };
+  /**
+   * True: state first (one event per live key), then live (sse-stream.ts). False: an event
+   * topic, live records only (live-stream.ts).
+   */
   readonly compacted: boolean;
   readonly messages: StreamMessagesSpec;
   /** Query parameters that filter events, as for queries. */

@@ -8,6 +8,11 @@ export interface DimLightRequest {
   readonly Querystring: { readonly 'dry-run'?: boolean };
 }
 
+/** The request of `GET /streetlights/{streetlightId}/lighting/measured` (receiveLightMeasurement) once Fastify has validated it. */
+export interface ReceiveLightMeasurementRequest {
+  readonly Params: { readonly streetlightId: string };
+}
+
 /** The request of `POST /streetlights/{streetlightId}/turn-off` (turnOff) once Fastify has validated it. */
 export interface TurnOffRequest {
   readonly Body: TurnOnOff;

@@ -1,0 +1,360 @@
+/**
+ * A server-sent events stream over an event topic (not compacted; design.md §6): live records
+ * only, no state. Each request has its own reader of the topic (its address filled from the
+ * path parameters), which the stream stops when it ends.
+ *
+ * - The first byte never waits for data (Zilla issue #1628): headers and `retry:` go out as soon
+ *   as the broker has told the end offsets of the topic — bounded by `startBoundMs` (default
+ *   1 s), after which they go out anyway and the reader finds the end itself.
+ * - Live: the reader starts at those end offsets. A record acknowledged before the request is
+ *   never sent; one acknowledged after the client got the headers always is.
+ * - Every event's id is Zilla's `["<base64url key>","<progress>[/<etag>]"]`, the progress being
+ *   per partition the next offset after what this client has been sent (records a filter hid
+ *   count as sent). A reconnect with `Last-Event-ID` (or `?lastEventId=`) starts the reader at
+ *   that progress: exactly the records after it, in offset order per partition. Partitions the
+ *   progress does not name start at their current end (live-start.ts). An id that does not
+ *   parse is ignored: the stream starts live.
+ * - A record with a null value goes out as `event: delete` with the base64url key as data, as a
+ *   tombstone does on a compacted topic (design.md §6); a null key is the empty key.
+ * - Backpressure, not memory: when a write leaves more than `maxBufferBytes` in the socket's
+ *   buffer, the stream stops taking records from the reader (which then fetches no more) until
+ *   the buffer is back under the limit. At most about `maxBufferBytes` plus one event wait in
+ *   the socket, and one fetch (the reader's fetch size is `maxBufferBytes` too) in the reader.
+ *   A client that falls behind this way is not cut off (Kafka keeps the records it has still to
+ *   read); one that takes no byte for `maxStallMs` is: the stream ends with `buffer-full` and its
+ *   socket is destroyed, so a dead client does not pin a reader. It resumes from its last id.
+ * - Read-your-writes (`specgate-progress`) is validated (400 when malformed) and otherwise has
+ *   nothing to wait for: a write acknowledged before the request is below the stream's start,
+ *   and one acknowledged after it is sent live.
+ * - When the resume point's end offsets cannot be read (topic missing, broker down), the stream
+ *   ends at once with `server`; the client reconnects after `retry:` with the same id. Without a
+ *   resume point the reader itself retries (a broker outage, a topic not created yet) and the
+ *   stream stays open with heartbeats; it starts at the end as of the reader's first answer.
+ */
+import type { FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
+import type { KafkaClient, KafkaRecord, ReaderStart, TopicReader } from '../../kafka/types.ts';
+import {
+  encodeProgress,
+  etagOf,
+  progressAfter,
+  progressHeader,
+  type Progress,
+} from '../progress.ts';
+import { invalidRequest, sendProblem } from '../problems.ts';
+import { topicName } from '../record.ts';
+import {
+  filterPredicate,
+  type RecordPredicate,
+  type ViewEntry,
+  type ViewFilter,
+} from '../views/materialized-view.ts';
+import {
+  encodeEventId,
+  encodeKey,
+  formatComment,
+  formatEvent,
+  formatRetry,
+  parseEventId,
+} from './event-format.ts';
+import { liveStart, resumeStart } from './live-start.ts';
+import {
+  eventName,
+  lastEventIdOf,
+  parseFilters,
+  progressOf,
+  type StreamEnd,
+  type StreamEndReason,
+  type StreamHandler,
+} from './sse-stream.ts';
+import type { StreamRouteSpec } from './stream-spec.ts';
+
+export interface LiveStreamContext {
+  readonly kafka: KafkaClient;
+  /** Sent as `retry:`. Default 2000 ms. */
+  readonly retryMs?: number;
+  /** A comment line this often; 0 for none. Default 15 s. */
+  readonly heartbeatMs?: number;
+  /**
+   * Bytes in the socket's buffer past which the stream waits for the client before it takes
+   * more records; also the reader's fetch size. Default 1 MiB.
+   */
+  readonly maxBufferBytes?: number;
+  /** A client that takes no byte for this long while over `maxBufferBytes` is cut. Default 30 s. */
+  readonly maxStallMs?: number;
+  /** Longest wait for the topic's end offsets before the headers go out anyway. Default 1 s. */
+  readonly startBoundMs?: number;
+  /** The identity filter: which records this request may see (all when undefined). */
+  readonly predicate?: (request: FastifyRequest) => RecordPredicate | undefined;
+  /** Aborting ends every open stream (server shutdown). */
+  readonly signal?: AbortSignal;
+  /** Told when a stream ends, and why. */
+  readonly onStreamEnd?: (end: StreamEnd) => void;
+}
+
+interface ResolvedContext {
+  readonly kafka: KafkaClient;
+  readonly retryMs: number;
+  readonly heartbeatMs: number;
+  readonly maxBufferBytes: number;
+  readonly maxStallMs: number;
+  readonly startBoundMs: number;
+  readonly ctx: LiveStreamContext;
+}
+
+/** Kafka's legal topic names (`Topic.validate`). */
+const topicPattern = /^[A-Za-z0-9._-]{1,249}$/;
+
+/** The Fastify handler of one stream route over an event topic. */
+export function createLiveStreamHandler(
+  route: StreamRouteSpec,
+  ctx: LiveStreamContext,
+): StreamHandler {
+  if (route.compacted) {
+    throw new Error(`stream ${route.operationId}: a compacted topic streams from its view`);
+  }
+  const resolved: ResolvedContext = {
+    kafka: ctx.kafka,
+    retryMs: ctx.retryMs ?? 2000,
+    heartbeatMs: ctx.heartbeatMs ?? 15_000,
+    maxBufferBytes: ctx.maxBufferBytes ?? 1024 * 1024,
+    maxStallMs: ctx.maxStallMs ?? 30_000,
+    startBoundMs: ctx.startBoundMs ?? 1000,
+    ctx,
+  };
+  // Async: a FastifyReply is thenable, so Promise.resolve(reply) would wait for it.
+  return async (request, reply) => {
+    const params = pathParams(request);
+    const channelParams = route.params ?? {};
+    const topic = topicName(
+      { address: route.topic, params: channelParams, compacted: false },
+      { params, query: {}, headers: request.headers },
+    );
+    if (!topicPattern.test(topic)) {
+      const param = Object.values(channelParams).find((name) => {
+        const value = params[name];
+        return value === undefined || !topicPattern.test(value);
+      });
+      return sendProblem(
+        reply,
+        invalidRequest(`/params${param === undefined ? '' : `/${param}`}`, 'is not usable here'),
+      );
+    }
+    const asked = progressOf(request, topic);
+    if (asked.kind === 'invalid') {
+      const pointer = typeof request.headers[progressHeader] === 'string' ? 'headers' : 'query';
+      return sendProblem(
+        reply,
+        invalidRequest(`/${pointer}/${progressHeader}`, 'is not a progress token'),
+      );
+    }
+    const filters = parseFilters(route, request);
+    const lastEventId = lastEventIdOf(request);
+    // Headers hooks set (CORS, say) still go out: the stream writes the head itself.
+    const headers = Object.fromEntries(
+      Object.entries(reply.getHeaders()).filter((header) => header[1] !== undefined),
+    ) as Record<string, string | number | string[]>;
+    reply.hijack();
+    const stream = new LiveStream(route, resolved, reply.raw, {
+      topic,
+      filters,
+      own: ctx.predicate?.(request),
+      resume: lastEventId === undefined ? undefined : parseEventId(lastEventId)?.progress,
+      headers,
+    });
+    void stream.run();
+    return reply;
+  };
+}
+
+interface LiveRequest {
+  /** The filled topic address. */
+  readonly topic: string;
+  readonly filters: readonly ViewFilter[];
+  /** The request's own predicate (identity filtering). */
+  readonly own: RecordPredicate | undefined;
+  readonly resume: Progress | undefined;
+  readonly headers: Readonly<Record<string, string | number | string[]>>;
+}
+
+class LiveStream {
+  readonly #route: StreamRouteSpec;
+  readonly #ctx: ResolvedContext;
+  readonly #raw: ServerResponse;
+  readonly #request: LiveRequest;
+  readonly #matches: RecordPredicate;
+  readonly #matchesHeaders: RecordPredicate;
+  #reader: TopicReader | undefined;
+  #closed = false;
+  #events = 0;
+  #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #wake: (() => void) | undefined;
+  /** Aborted when the stream closes: ends the wait for a resume's end offsets. */
+  readonly #closing = new AbortController();
+  readonly #onAbort = (): void => this.#close('server');
+
+  constructor(
+    route: StreamRouteSpec,
+    ctx: ResolvedContext,
+    raw: ServerResponse,
+    request: LiveRequest,
+  ) {
+    this.#route = route;
+    this.#ctx = ctx;
+    this.#raw = raw;
+    this.#request = request;
+    this.#matches = filterPredicate(request.filters);
+    this.#matchesHeaders = filterPredicate(request.filters.filter((f) => f.on === 'header'));
+  }
+
+  async run(): Promise<void> {
+    const raw = this.#raw;
+    raw.on('close', () => this.#close('client'));
+    raw.on('drain', () => this.#wakeUp());
+    this.#ctx.ctx.signal?.addEventListener('abort', this.#onAbort, { once: true });
+    if (this.#ctx.ctx.signal?.aborted === true) return this.#close('server');
+    const { kafka, maxBufferBytes } = this.#ctx;
+    const { topic, resume } = this.#request;
+    let from: ReaderStart =
+      resume === undefined ? await liveStart(kafka, topic, this.#ctx.startBoundMs) : 'latest';
+    if (this.#closed) return;
+    raw.writeHead(200, {
+      ...this.#request.headers,
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    });
+    raw.write(formatRetry(this.#ctx.retryMs));
+    if (this.#ctx.heartbeatMs > 0) {
+      // Only an idle socket needs one: bytes still waiting are traffic enough.
+      const beat = (): void => {
+        if (!this.#closed && raw.writableLength === 0) raw.write(formatComment('heartbeat'));
+      };
+      this.#heartbeat = setInterval(beat, this.#ctx.heartbeatMs);
+      this.#heartbeat.unref();
+    }
+    if (resume !== undefined) {
+      try {
+        from = await resumeStart(kafka, topic, resume, this.#closing.signal);
+      } catch {
+        // Closed meanwhile, or no end offsets: the client retries with the same id.
+        return this.#close('server');
+      }
+    }
+    if (this.#closed) return;
+    const reader = kafka.reader(topic, {
+      from,
+      onRecords: (records) => this.#onRecords(reader, records),
+      maxBytes: maxBufferBytes,
+      partitionMaxBytes: maxBufferBytes,
+    });
+    this.#reader = reader;
+    // onRecords does not throw; should the reader end anyway, so does the stream.
+    reader.done.then(
+      () => this.#close('server'),
+      () => this.#close('server'),
+    );
+  }
+
+  /** Writes the records' events in order, waiting for the client whenever it is behind. */
+  async #onRecords(reader: TopicReader, records: readonly KafkaRecord[]): Promise<void> {
+    // Positions move only after this returns: they cover every record delivered before.
+    const cursor: Record<number, string> = reader.positions();
+    for (const record of records) {
+      if (this.#closed) return;
+      cursor[record.partition] = (BigInt(record.offset) + 1n).toString();
+      const text = this.#format(record, cursor);
+      if (text === undefined) continue;
+      this.#raw.write(text);
+      this.#events++;
+      await this.#paced();
+    }
+  }
+
+  /** The record's event, or undefined when a filter or the request's predicate hides it. */
+  #format(record: KafkaRecord, cursor: Progress): string | undefined {
+    const key = record.key ?? Buffer.alloc(0);
+    const recordEtag = record.headers.etag;
+    const entry: ViewEntry = {
+      key: key.toString('utf8'),
+      value: record.value ?? Buffer.alloc(0),
+      headers: record.headers,
+      partition: record.partition,
+      offset: record.offset,
+      etag: etagOf(encodeProgress(progressAfter(record.partition, record.offset)), recordEtag),
+    };
+    const { own } = this.#request;
+    const id = encodeEventId(key, encodeProgress(cursor), recordEtag);
+    if (record.value === null) {
+      // No value: header filters and the predicate see a valueless entry; field filters cannot
+      // tell and let it through, as for deletes on compacted topics (sse-stream.ts).
+      if (!this.#matchesHeaders(entry) || (own !== undefined && !own(entry))) return undefined;
+      return formatEvent({ event: 'delete', id, data: encodeKey(key) });
+    }
+    if (!this.#matches(entry) || (own !== undefined && !own(entry))) return undefined;
+    const name = eventName(this.#route, record.headers);
+    const data = record.value.toString('utf8');
+    return formatEvent(name === undefined ? { id, data } : { event: name, id, data });
+  }
+
+  /**
+   * Over `maxBufferBytes`: waits until the socket's buffer is back under it. `drain` says when
+   * it emptied; a periodic look sees partial progress (and a limit under the socket's own high
+   * water mark, where no `drain` comes). No progress for `maxStallMs` ends the stream.
+   */
+  async #paced(): Promise<void> {
+    const { maxBufferBytes, maxStallMs } = this.#ctx;
+    const lookMs = Math.max(10, Math.min(1000, maxStallMs / 4));
+    let buffered = this.#raw.writableLength;
+    let deadline = Date.now() + maxStallMs;
+    while (!this.#closed && this.#raw.writableLength > maxBufferBytes) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await new Promise<void>((resolve) => {
+        this.#wake = resolve;
+        timer = setTimeout(resolve, lookMs);
+      });
+      clearTimeout(timer);
+      const now = this.#raw.writableLength;
+      if (now < buffered) {
+        buffered = now;
+        deadline = Date.now() + maxStallMs;
+      } else if (Date.now() >= deadline) {
+        this.#close('buffer-full');
+      }
+    }
+  }
+
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #close(reason: StreamEndReason): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const bufferedBytes = this.#raw.writableLength;
+    clearInterval(this.#heartbeat);
+    this.#ctx.ctx.signal?.removeEventListener('abort', this.#onAbort);
+    this.#closing.abort();
+    this.#wakeUp();
+    // Waits for a running onRecords, which returns now that the stream is closed.
+    void this.#reader?.stop();
+    // A stalled client's buffered bytes are dropped now (destroy), not flushed at its pace.
+    if (reason === 'buffer-full') this.#raw.destroy();
+    // At shutdown the connection ends too: an SSE connection is not reused, and one left open
+    // would hold the server's close until its keep-alive timeout.
+    else if (reason === 'server') this.#raw.end(() => this.#raw.socket?.destroy());
+    this.#ctx.ctx.onStreamEnd?.({ reason, events: this.#events, bufferedBytes });
+  }
+}
+
+/** The path parameters Fastify parsed, as strings. */
+function pathParams(request: FastifyRequest): Record<string, string> {
+  const params = (request.params ?? {}) as Record<string, unknown>;
+  const strings: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) {
+    if (typeof value === 'string') strings[name] = value;
+  }
+  return strings;
+}
