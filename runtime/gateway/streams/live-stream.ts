@@ -34,13 +34,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { KafkaClient, KafkaRecord, ReaderStart, TopicReader } from '../../kafka/types.ts';
-import {
-  encodeProgress,
-  etagOf,
-  progressAfter,
-  progressHeader,
-  type Progress,
-} from '../progress.ts';
+import { encodeProgress, etagOf, progressAfter, type Progress } from '../progress.ts';
 import { invalidRequest, sendProblem } from '../problems.ts';
 import { topicName } from '../record.ts';
 import {
@@ -49,24 +43,17 @@ import {
   type ViewEntry,
   type ViewFilter,
 } from '../views/materialized-view.ts';
-import {
-  encodeEventId,
-  encodeKey,
-  formatComment,
-  formatEvent,
-  formatRetry,
-  parseEventId,
-} from './event-format.ts';
+import { encodeEventId, encodeKey, formatEvent, parseEventId } from './event-format.ts';
 import { liveStart, resumeStart } from './live-start.ts';
+import { eventName, lastEventIdOf, parseFilters } from './sse-stream.ts';
 import {
-  eventName,
-  lastEventIdOf,
-  parseFilters,
-  progressOf,
+  connectionOptions,
+  hijack,
+  SseConnection,
+  streamProgress,
   type StreamEnd,
-  type StreamEndReason,
   type StreamHandler,
-} from './sse-stream.ts';
+} from './sse-connection.ts';
 import type { StreamRouteSpec } from './stream-spec.ts';
 
 export interface LiveStreamContext {
@@ -140,21 +127,11 @@ export function createLiveStreamHandler(
         invalidRequest(`/params${param === undefined ? '' : `/${param}`}`, 'is not usable here'),
       );
     }
-    const asked = progressOf(request, topic);
-    if (asked.kind === 'invalid') {
-      const pointer = typeof request.headers[progressHeader] === 'string' ? 'headers' : 'query';
-      return sendProblem(
-        reply,
-        invalidRequest(`/${pointer}/${progressHeader}`, 'is not a progress token'),
-      );
-    }
+    // Read-your-writes has nothing to wait for here (see above), but a bad token is a 400.
+    if (streamProgress(request, reply, topic) === undefined) return reply;
     const filters = parseFilters(route, request);
     const lastEventId = lastEventIdOf(request);
-    // Headers hooks set (CORS, say) still go out: the stream writes the head itself.
-    const headers = Object.fromEntries(
-      Object.entries(reply.getHeaders()).filter((header) => header[1] !== undefined),
-    ) as Record<string, string | number | string[]>;
-    reply.hijack();
+    const headers = hijack(reply);
     const stream = new LiveStream(route, resolved, reply.raw, {
       topic,
       filters,
@@ -180,18 +157,11 @@ interface LiveRequest {
 class LiveStream {
   readonly #route: StreamRouteSpec;
   readonly #ctx: ResolvedContext;
-  readonly #raw: ServerResponse;
   readonly #request: LiveRequest;
+  readonly #connection: SseConnection;
   readonly #matches: RecordPredicate;
   readonly #matchesHeaders: RecordPredicate;
   #reader: TopicReader | undefined;
-  #closed = false;
-  #events = 0;
-  #heartbeat: ReturnType<typeof setInterval> | undefined;
-  #wake: (() => void) | undefined;
-  /** Aborted when the stream closes: ends the wait for a resume's end offsets. */
-  readonly #closing = new AbortController();
-  readonly #onAbort = (): void => this.#close('server');
 
   constructor(
     route: StreamRouteSpec,
@@ -201,44 +171,32 @@ class LiveStream {
   ) {
     this.#route = route;
     this.#ctx = ctx;
-    this.#raw = raw;
     this.#request = request;
     this.#matches = filterPredicate(request.filters);
     this.#matchesHeaders = filterPredicate(request.filters.filter((f) => f.on === 'header'));
+    // Stopping waits for a running onRecords, which returns now that the stream is closed.
+    this.#connection = new SseConnection(raw, request.headers, connectionOptions(ctx), () => {
+      void this.#reader?.stop();
+    });
+  }
+
+  get #closed(): boolean {
+    return this.#connection.closed;
   }
 
   async run(): Promise<void> {
-    const raw = this.#raw;
-    raw.on('close', () => this.#close('client'));
-    raw.on('drain', () => this.#wakeUp());
-    this.#ctx.ctx.signal?.addEventListener('abort', this.#onAbort, { once: true });
-    if (this.#ctx.ctx.signal?.aborted === true) return this.#close('server');
+    const connection = this.#connection;
     const { kafka, maxBufferBytes } = this.#ctx;
     const { topic, resume } = this.#request;
     let from: ReaderStart =
       resume === undefined ? await liveStart(kafka, topic, this.#ctx.startBoundMs) : 'latest';
-    if (this.#closed) return;
-    raw.writeHead(200, {
-      ...this.#request.headers,
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-    });
-    raw.write(formatRetry(this.#ctx.retryMs));
-    if (this.#ctx.heartbeatMs > 0) {
-      // Only an idle socket needs one: bytes still waiting are traffic enough.
-      const beat = (): void => {
-        if (!this.#closed && raw.writableLength === 0) raw.write(formatComment('heartbeat'));
-      };
-      this.#heartbeat = setInterval(beat, this.#ctx.heartbeatMs);
-      this.#heartbeat.unref();
-    }
+    connection.open();
     if (resume !== undefined) {
       try {
-        from = await resumeStart(kafka, topic, resume, this.#closing.signal);
+        from = await resumeStart(kafka, topic, resume, connection.signal);
       } catch {
         // Closed meanwhile, or no end offsets: the client retries with the same id.
-        return this.#close('server');
+        return connection.close('server');
       }
     }
     if (this.#closed) return;
@@ -251,8 +209,8 @@ class LiveStream {
     this.#reader = reader;
     // onRecords does not throw; should the reader end anyway, so does the stream.
     reader.done.then(
-      () => this.#close('server'),
-      () => this.#close('server'),
+      () => this.#connection.close('server'),
+      () => this.#connection.close('server'),
     );
   }
 
@@ -265,8 +223,7 @@ class LiveStream {
       cursor[record.partition] = (BigInt(record.offset) + 1n).toString();
       const text = this.#format(record, cursor);
       if (text === undefined) continue;
-      this.#raw.write(text);
-      this.#events++;
+      this.#connection.writeEvent(text);
       await this.#paced();
     }
   }
@@ -303,49 +260,21 @@ class LiveStream {
    * water mark, where no `drain` comes). No progress for `maxStallMs` ends the stream.
    */
   async #paced(): Promise<void> {
+    const connection = this.#connection;
     const { maxBufferBytes, maxStallMs } = this.#ctx;
     const lookMs = Math.max(10, Math.min(1000, maxStallMs / 4));
-    let buffered = this.#raw.writableLength;
+    let buffered = connection.buffered;
     let deadline = Date.now() + maxStallMs;
-    while (!this.#closed && this.#raw.writableLength > maxBufferBytes) {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve;
-        timer = setTimeout(resolve, lookMs);
-      });
-      clearTimeout(timer);
-      const now = this.#raw.writableLength;
+    while (!connection.closed && connection.buffered > maxBufferBytes) {
+      await connection.waitForDrain(lookMs);
+      const now = connection.buffered;
       if (now < buffered) {
         buffered = now;
         deadline = Date.now() + maxStallMs;
       } else if (Date.now() >= deadline) {
-        this.#close('buffer-full');
+        connection.close('buffer-full');
       }
     }
-  }
-
-  #wakeUp(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
-
-  #close(reason: StreamEndReason): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    const bufferedBytes = this.#raw.writableLength;
-    clearInterval(this.#heartbeat);
-    this.#ctx.ctx.signal?.removeEventListener('abort', this.#onAbort);
-    this.#closing.abort();
-    this.#wakeUp();
-    // Waits for a running onRecords, which returns now that the stream is closed.
-    void this.#reader?.stop();
-    // A stalled client's buffered bytes are dropped now (destroy), not flushed at its pace.
-    if (reason === 'buffer-full') this.#raw.destroy();
-    // At shutdown the connection ends too: an SSE connection is not reused, and one left open
-    // would hold the server's close until its keep-alive timeout.
-    else if (reason === 'server') this.#raw.end(() => this.#raw.socket?.destroy());
-    this.#ctx.ctx.onStreamEnd?.({ reason, events: this.#events, bufferedBytes });
   }
 }
 

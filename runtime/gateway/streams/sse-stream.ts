@@ -17,7 +17,7 @@
  *   that leaves more than `maxBufferBytes` in the socket's buffer ends the stream (the socket is
  *   destroyed so the memory is freed now). The client resumes from its last id.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import {
   covers,
@@ -25,12 +25,8 @@ import {
   decodeProgress,
   encodeProgress,
   mergeProgress,
-  progressFor,
-  progressHeader,
   type Progress,
-  type ProgressRequest,
 } from '../progress.ts';
-import { invalidRequest, sendProblem } from '../problems.ts';
 import {
   filterPredicate,
   type MaterializedView,
@@ -39,14 +35,15 @@ import {
   type ViewEntry,
   type ViewFilter,
 } from '../views/materialized-view.ts';
+import { encodeEventId, encodeKey, formatEvent, parseEventId } from './event-format.ts';
 import {
-  encodeEventId,
-  encodeKey,
-  formatComment,
-  formatEvent,
-  formatRetry,
-  parseEventId,
-} from './event-format.ts';
+  connectionOptions,
+  hijack,
+  SseConnection,
+  streamProgress,
+  type StreamEnd,
+  type StreamHandler,
+} from './sse-connection.ts';
 import type { StreamRouteSpec } from './stream-spec.ts';
 import { TombstoneLog, type Tombstone } from './tombstone-log.ts';
 
@@ -76,18 +73,7 @@ export interface StreamContext {
   readonly onStreamEnd?: (end: StreamEnd) => void;
 }
 
-/** `client`: it disconnected; `buffer-full`: it read too slowly; `server`: `signal` aborted. */
-export type StreamEndReason = 'client' | 'buffer-full' | 'server';
-
-export interface StreamEnd {
-  readonly reason: StreamEndReason;
-  /** Events written to the socket. */
-  readonly events: number;
-  /** The socket's buffered bytes when the stream ended. */
-  readonly bufferedBytes: number;
-}
-
-export type StreamHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
+export type { StreamEnd, StreamEndReason, StreamHandler } from './sse-connection.ts';
 
 interface ResolvedContext {
   readonly view: MaterializedView;
@@ -119,19 +105,9 @@ export function createStreamHandler(route: StreamRouteSpec, ctx: StreamContext):
     const matches = filterPredicate(filters);
     const own = ctx.predicate?.(request);
     const lastEventId = lastEventIdOf(request);
-    const asked = progressOf(request, ctx.view.topic);
-    if (asked.kind === 'invalid') {
-      const pointer = typeof request.headers[progressHeader] === 'string' ? 'headers' : 'query';
-      return sendProblem(
-        reply,
-        invalidRequest(`/${pointer}/${progressHeader}`, 'is not a progress token'),
-      );
-    }
-    // Headers hooks set (CORS, say) still go out: the stream writes the head itself.
-    const headers = Object.fromEntries(
-      Object.entries(reply.getHeaders()).filter((header) => header[1] !== undefined),
-    ) as Record<string, string | number | string[]>;
-    reply.hijack();
+    const asked = streamProgress(request, reply, ctx.view.topic);
+    if (asked === undefined) return reply;
+    const headers = hijack(reply);
     const stream = new SseStream(route, resolved, reply.raw, {
       filters,
       own,
@@ -165,10 +141,8 @@ type StateItem =
 class SseStream {
   readonly #route: StreamRouteSpec;
   readonly #ctx: ResolvedContext;
-  readonly #raw: ServerResponse;
   readonly #request: StreamRequest;
-  #closed = false;
-  #events = 0;
+  readonly #connection: SseConnection;
   /** Changes that arrived while the state was written; undefined once live. */
   #pending: ViewChange[] | undefined = [];
   #pendingBytes = 0;
@@ -177,11 +151,6 @@ class SseStream {
   /** A resume point ahead of this view (another instance's): live ids never go below it. */
   #idFloor: Progress | undefined;
   #unsubscribe: (() => void) | undefined;
-  #heartbeat: ReturnType<typeof setInterval> | undefined;
-  #wake: (() => void) | undefined;
-  /** Aborted when the stream closes: ends a read-your-writes wait. */
-  readonly #closing = new AbortController();
-  readonly #onAbort = (): void => this.#close('server');
 
   constructor(
     route: StreamRouteSpec,
@@ -191,45 +160,34 @@ class SseStream {
   ) {
     this.#route = route;
     this.#ctx = ctx;
-    this.#raw = raw;
     this.#request = request;
+    this.#connection = new SseConnection(raw, request.headers, connectionOptions(ctx), () => {
+      this.#unsubscribe?.();
+      this.#pending = undefined;
+    });
+  }
+
+  get #closed(): boolean {
+    return this.#connection.closed;
   }
 
   async run(): Promise<void> {
-    const raw = this.#raw;
-    raw.on('close', () => this.#close('client'));
-    raw.on('drain', () => this.#wakeUp());
-    this.#ctx.ctx.signal?.addEventListener('abort', this.#onAbort, { once: true });
-    if (this.#ctx.ctx.signal?.aborted === true) return this.#close('server');
-    raw.writeHead(200, {
-      ...this.#request.headers,
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-    });
-    raw.write(formatRetry(this.#ctx.retryMs));
-    if (this.#ctx.heartbeatMs > 0) {
-      // Only an idle socket needs one: bytes still waiting are traffic enough.
-      const beat = (): void => {
-        if (raw.writableLength === 0) this.#writeLive(formatComment('heartbeat'), false);
-      };
-      this.#heartbeat = setInterval(beat, this.#ctx.heartbeatMs);
-      this.#heartbeat.unref();
-    }
+    const connection = this.#connection;
+    connection.open();
     const { view } = this.#ctx;
     while (!this.#closed && !view.isReady()) {
       try {
-        await Promise.race([view.ready, new Promise<void>((resolve) => (this.#wake = resolve))]);
+        await Promise.race([view.ready, connection.waitForDrain()]);
       } catch {
         // The view stopped before it was ready: there is nothing to stream.
-        return this.#close('server');
+        return connection.close('server');
       }
     }
     if (this.#request.progress !== undefined) {
       await view.waitForProgress(
         this.#request.progress,
         this.#ctx.readYourWritesMs,
-        this.#closing.signal,
+        connection.signal,
       );
     }
     if (this.#closed) return;
@@ -310,7 +268,7 @@ class SseStream {
     if (this.#pending !== undefined) {
       this.#pending.push(change);
       this.#pendingBytes += changeBytes(change);
-      if (this.#pendingBytes > this.#ctx.maxBufferBytes) this.#close('buffer-full');
+      if (this.#pendingBytes > this.#ctx.maxBufferBytes) this.#connection.close('buffer-full');
       return;
     }
     const text = this.#formatChange(change);
@@ -361,47 +319,18 @@ class SseStream {
 
   /** State and buffered changes: wait for the socket to drain rather than cut the client off. */
   async #writePaced(text: string): Promise<void> {
-    this.#write(text);
-    while (!this.#closed && this.#raw.writableLength >= this.#ctx.maxBufferBytes) {
-      await new Promise<void>((resolve) => (this.#wake = resolve));
+    const connection = this.#connection;
+    connection.writeEvent(text);
+    while (!connection.closed && connection.buffered >= this.#ctx.maxBufferBytes) {
+      await connection.waitForDrain();
     }
   }
 
   /** Live: a write that leaves too much in the socket's buffer ends the stream. */
-  #writeLive(text: string, isEvent = true): void {
-    if (this.#closed) return;
-    this.#write(text, isEvent);
-    if (this.#raw.writableLength > this.#ctx.maxBufferBytes) this.#close('buffer-full');
-  }
-
-  #write(text: string, isEvent = true): void {
-    if (this.#closed) return;
-    this.#raw.write(text);
-    if (isEvent) this.#events++;
-  }
-
-  #wakeUp(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
-
-  #close(reason: StreamEndReason): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    const bufferedBytes = this.#raw.writableLength;
-    this.#unsubscribe?.();
-    clearInterval(this.#heartbeat);
-    this.#ctx.ctx.signal?.removeEventListener('abort', this.#onAbort);
-    this.#pending = undefined;
-    this.#closing.abort();
-    this.#wakeUp();
-    // A slow client's buffered bytes are dropped now (destroy), not flushed at its pace (end).
-    if (reason === 'buffer-full') this.#raw.destroy();
-    // At shutdown the stream ends, and so does its connection: an SSE connection is not reused,
-    // and one left open would hold the server's close until its keep-alive timeout.
-    else if (reason === 'server') this.#raw.end(() => this.#raw.socket?.destroy());
-    this.#ctx.ctx.onStreamEnd?.({ reason, events: this.#events, bufferedBytes });
+  #writeLive(text: string): void {
+    const connection = this.#connection;
+    connection.writeEvent(text);
+    if (connection.buffered > this.#ctx.maxBufferBytes) connection.close('buffer-full');
   }
 }
 
@@ -451,17 +380,6 @@ export function parseFilters(route: StreamRouteSpec, request: FastifyRequest): V
     if (typeof value === 'string') filters.push({ on: filter.on, name: filter.name, value });
   }
   return filters;
-}
-
-/**
- * Read-your-writes for streams: the `specgate-progress` header, or the same-named query
- * parameter for clients that cannot set headers (`EventSource`).
- */
-export function progressOf(request: FastifyRequest, topic: string): ProgressRequest {
-  const header = request.headers[progressHeader];
-  const query = (request.query ?? {}) as Record<string, unknown>;
-  const value = typeof header === 'string' ? header : query[progressHeader];
-  return typeof value === 'string' ? progressFor(value, topic) : { kind: 'none' };
 }
 
 /** `Last-Event-ID` wins over `?lastEventId=` (EventSource sets the header on its reconnects). */
