@@ -61,7 +61,7 @@ describe('loadConfig', () => {
       targets: ['gateway', 'client', 'service'],
       compat: 'default',
       routes: {},
-      runtime: { replyTimeoutMs: 10_000 },
+      runtime: { ...defaultConfig.runtime, replyTimeoutMs: 10_000 },
     });
   });
 
@@ -96,7 +96,7 @@ describe('loadConfig', () => {
         },
         watchTasks: {},
       },
-      runtime: { replyTimeoutMs: 2500 },
+      runtime: { ...defaultConfig.runtime, replyTimeoutMs: 2500 },
     });
     // Each route keeps where it was written, for bind's diagnostics.
     expect(config?.routes.listTasks?.source).toMatchObject({
@@ -166,7 +166,7 @@ describe('loadConfig', () => {
         // A list of only rejected filters is left out rather than read as "no filters".
         getTask: { key: '${params.id}' },
       },
-      runtime: { replyTimeoutMs: defaultConfig.runtime.replyTimeoutMs },
+      runtime: defaultConfig.runtime,
     });
     expect(Object.keys(config?.routes ?? {})).toEqual(['renameTask', 'listTasks', 'getTask']);
   });
@@ -179,43 +179,48 @@ describe('loadConfig', () => {
     ['out: ""', 'out: ""', ['3 /out'], { out: '/virtual/generated' }],
     ['empty routes', 'routes: {}', [], { routes: {} }],
     ['routes: (null)', 'routes:', ['3 /routes'], { routes: {} }],
-    ['runtime: {}', 'runtime: {}', [], { runtime: { replyTimeoutMs: 10_000 } }],
+    [
+      'runtime: {}',
+      'runtime: {}',
+      [],
+      { runtime: { ...defaultConfig.runtime, replyTimeoutMs: 10_000 } },
+    ],
     [
       'a fractional timeout',
       'runtime: { replyTimeoutMs: 1.5 }',
       [],
-      { runtime: { replyTimeoutMs: 1.5 } },
+      { runtime: { ...defaultConfig.runtime, replyTimeoutMs: 1.5 } },
     ],
     [
       'the longest timeout',
       'runtime: { replyTimeoutMs: 2147483647 }',
       [],
-      { runtime: { replyTimeoutMs: 2_147_483_647 } },
+      { runtime: { ...defaultConfig.runtime, replyTimeoutMs: 2_147_483_647 } },
     ],
     // setTimeout fires a longer delay at once.
     [
       'a timeout too long',
       'runtime: { replyTimeoutMs: 2147483648 }',
       ['3 /runtime/replyTimeoutMs'],
-      { runtime: { replyTimeoutMs: 10_000 } },
+      { runtime: { ...defaultConfig.runtime, replyTimeoutMs: 10_000 } },
     ],
     [
       'an infinite timeout',
       'runtime: { replyTimeoutMs: .inf }',
       ['3 /runtime/replyTimeoutMs'],
-      { runtime: { replyTimeoutMs: 10_000 } },
+      { runtime: { ...defaultConfig.runtime, replyTimeoutMs: 10_000 } },
     ],
     [
       'a negative timeout',
       'runtime: { replyTimeoutMs: -5 }',
       ['3 /runtime/replyTimeoutMs'],
-      { runtime: { replyTimeoutMs: 10_000 } },
+      { runtime: { ...defaultConfig.runtime, replyTimeoutMs: 10_000 } },
     ],
     [
       'a timeout as text',
       'runtime: { replyTimeoutMs: "100" }',
       ['3 /runtime/replyTimeoutMs'],
-      { runtime: { replyTimeoutMs: 10_000 } },
+      { runtime: { ...defaultConfig.runtime, replyTimeoutMs: 10_000 } },
     ],
     ['$schema as a URL', '$schema: https://example.com/specgate.schema.json', [], {}],
     ['a missing asyncapi', '# none', ['1 /asyncapi'], undefined],
@@ -376,6 +381,11 @@ describe('specgate.schema.json', () => {
     ['a null route', 'routes: { a: null }'],
     ['out: ""', 'out: ""'],
     ['unknown runtime key', 'runtime: { retries: 1 }'],
+    ['no heartbeat', 'runtime: { heartbeatMs: 0 }'],
+    ['a negative heartbeat', 'runtime: { heartbeatMs: -1 }'],
+    ['a zero stream retry', 'runtime: { streamRetryMs: 0 }'],
+    ['a fractional buffer', 'runtime: { streamBufferBytes: 1.5 }'],
+    ['a stream buffer', 'runtime: { streamBufferBytes: 65536 }'],
   ])('agrees with loadConfig: %s', (_, line) => {
     const file = '/virtual/agree.yaml';
     const text = `openapi: a.yaml\nasyncapi: b.yaml\n${line}\n`;
@@ -403,10 +413,12 @@ describe('specgate.schema.json', () => {
       routes: 0,
       runtime: 0,
     } satisfies Record<Exclude<keyof SpecgateConfig, 'file'> | '$schema', 0>;
-    const runtimeFields = { replyTimeoutMs: 0 } satisfies Record<
-      keyof SpecgateConfig['runtime'],
-      0
-    >;
+    const runtimeFields = {
+      replyTimeoutMs: 0,
+      heartbeatMs: 0,
+      streamRetryMs: 0,
+      streamBufferBytes: 0,
+    } satisfies Record<keyof SpecgateConfig['runtime'], 0>;
     const mappingFields = {
       operation: 0,
       kind: 0,

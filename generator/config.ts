@@ -25,11 +25,30 @@ export interface SpecgateConfig {
   readonly compat: 'default' | 'zilla';
   /** Explicit mappings by HTTP operationId. */
   readonly routes: { readonly [operationId: string]: MappingOverrides };
-  readonly runtime: {
-    /** How long a request-reply command waits for its reply before 202/504. */
-    readonly replyTimeoutMs: number;
-  };
+  readonly runtime: RuntimeConfig;
 }
+
+/** Defaults of the generated gateway (`runtime` in the config file). */
+export interface RuntimeConfig {
+  /** How long a request-reply command waits for its reply before 202/504. */
+  readonly replyTimeoutMs: number;
+  /** A comment line on idle server-sent event streams this often; 0 for none. */
+  readonly heartbeatMs: number;
+  /** The `retry:` a stream sends: how long a browser waits before it reconnects. */
+  readonly streamRetryMs: number;
+  /** Most bytes waiting for one stream client before its stream is ended. */
+  readonly streamBufferBytes: number;
+}
+
+/** Each `runtime` key: its lowest allowed value (0 or above it) and what it means. */
+const runtimeKeys: {
+  readonly [K in keyof RuntimeConfig]: { zero: boolean; whole: boolean; unit: string };
+} = {
+  replyTimeoutMs: { zero: false, whole: false, unit: 'number of milliseconds' },
+  heartbeatMs: { zero: true, whole: false, unit: 'number of milliseconds (0: no heartbeat)' },
+  streamRetryMs: { zero: false, whole: false, unit: 'number of milliseconds' },
+  streamBufferBytes: { zero: false, whole: true, unit: 'whole number of bytes' },
+};
 
 const allTargets: readonly Target[] = ['gateway', 'client', 'service'];
 const knownKeys = new Set([
@@ -49,8 +68,13 @@ const maxTimeoutMs = 2_147_483_647;
 export const defaultConfig = {
   targets: allTargets,
   compat: 'default',
-  runtime: { replyTimeoutMs: 10_000 },
-} as const;
+  runtime: {
+    replyTimeoutMs: 10_000,
+    heartbeatMs: 15_000,
+    streamRetryMs: 2000,
+    streamBufferBytes: 1_048_576,
+  },
+} as const satisfies { readonly runtime: RuntimeConfig } & Record<string, unknown>;
 
 /** Spec paths given on the command line, no config file. */
 export function configFromPaths(openapi: string, asyncapi: string, out?: string): SpecgateConfig {
@@ -136,28 +160,35 @@ export function loadConfig(
       }
     } else bad('routes', '"routes" must map HTTP operationIds to mappings');
   }
-  let replyTimeoutMs: number = defaultConfig.runtime.replyTimeoutMs;
+  const runtime: { -readonly [K in keyof RuntimeConfig]: number } = { ...defaultConfig.runtime };
+  const known = Object.keys(runtimeKeys).join(', ');
   if (raw.runtime !== undefined) {
-    const runtime = raw.runtime;
-    if (!isRecord(runtime)) bad('runtime', '"runtime" must be a mapping (replyTimeoutMs)');
+    const given = raw.runtime;
+    if (!isRecord(given)) bad('runtime', `"runtime" must be a mapping (${known})`);
     else {
-      const timeout = runtime.replyTimeoutMs;
       const runtimeAt = (key: string): ReturnType<DocumentSet['locate']> =>
         documents.locate(file, childPointer(childPointer('', 'runtime'), key));
-      if (typeof timeout === 'number' && timeout > 0 && timeout <= maxTimeoutMs) {
-        replyTimeoutMs = timeout;
-      } else if (timeout !== undefined) {
-        diagnostics.report(
-          'SG_CONFIG_INVALID',
-          `"runtime.replyTimeoutMs" must be a positive number of milliseconds, at most ${maxTimeoutMs}`,
-          runtimeAt('replyTimeoutMs'),
-        );
-      }
-      for (const key of Object.keys(runtime)) {
-        if (key !== 'replyTimeoutMs') {
+      for (const [key, value] of Object.entries(given)) {
+        const rule = Object.hasOwn(runtimeKeys, key)
+          ? runtimeKeys[key as keyof RuntimeConfig]
+          : undefined;
+        if (rule === undefined) {
           diagnostics.report(
             'SG_CONFIG_INVALID',
-            `unknown config key "runtime.${key}" (known: replyTimeoutMs)`,
+            `unknown config key "runtime.${key}" (known: ${known})`,
+            runtimeAt(key),
+          );
+        } else if (
+          typeof value === 'number' &&
+          (rule.zero ? value >= 0 : value > 0) &&
+          value <= maxTimeoutMs &&
+          (!rule.whole || Number.isInteger(value))
+        ) {
+          runtime[key as keyof RuntimeConfig] = value;
+        } else {
+          diagnostics.report(
+            'SG_CONFIG_INVALID',
+            `"runtime.${key}" must be a ${rule.zero ? 'non-negative' : 'positive'} ${rule.unit}, at most ${maxTimeoutMs}`,
             runtimeAt(key),
           );
         }
@@ -165,5 +196,5 @@ export function loadConfig(
     }
   }
   if (openapi === undefined || asyncapi === undefined) return undefined;
-  return { file, openapi, asyncapi, out, targets, compat, routes, runtime: { replyTimeoutMs } };
+  return { file, openapi, asyncapi, out, targets, compat, routes, runtime };
 }

@@ -88,7 +88,7 @@ export function emitTargets(
   if (config.targets.length === 0) return [];
   const files = emitTypes(api, { root });
   if (config.targets.includes('gateway')) {
-    files.push(...emitGateway(api, { root, replyTimeoutMs: config.runtime.replyTimeoutMs }));
+    files.push(...emitGateway(api, { root, runtime: config.runtime }));
   }
   return files;
 }

@@ -5,7 +5,9 @@ export type {
   RecordInfo,
   RecordVisibility,
   RegisterRoutes,
+  StreamOptions,
 } from './gateway/api.ts';
+export type { StreamEnd, StreamEndReason } from './gateway/streams/stream-spec.ts';
 export type {
   CommandRouteSpec,
   GatewaySpec,

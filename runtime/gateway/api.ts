@@ -4,6 +4,7 @@
  * {@link startGateway}.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { StreamEnd } from './streams/stream-spec.ts';
 import type {
   CommandRouteSpec,
   GatewaySpec,
@@ -61,4 +62,17 @@ export interface GatewayOptions {
   readonly replyTimeoutMs?: number;
   /** Which records a request may read (identity filtering); default all. */
   readonly visibility?: RecordVisibility;
+  /** Server-sent events (design.md §6). */
+  readonly streams?: StreamOptions;
+}
+
+export interface StreamOptions {
+  /** A comment line on an idle stream this often; 0 for none. Default 15 s. */
+  readonly heartbeatMs?: number;
+  /** Sent as `retry:`. Default 2000 ms. */
+  readonly retryMs?: number;
+  /** Most bytes waiting for one client before its stream is ended. Default 1 MiB. */
+  readonly maxBufferBytes?: number;
+  /** Told when a stream ends and why (metrics, logs, tests). */
+  readonly onStreamEnd?: (end: StreamEnd) => void;
 }

@@ -38,7 +38,7 @@ import type {
   RouteSpec,
   StreamRouteSpec,
 } from './route-spec.ts';
-import { createStreamHandler, type StreamEnd, type StreamHandler } from './streams/sse-stream.ts';
+import { createStreamHandler, type StreamHandler } from './streams/sse-stream.ts';
 import { createLiveStreamHandler } from './streams/live-stream.ts';
 import { TombstoneLog } from './streams/tombstone-log.ts';
 import { createValidators } from './validation.ts';
@@ -60,14 +60,6 @@ export interface CreateGatewayOptions extends GatewayOptions {
   readonly logger?: boolean;
   /** A produce that the broker has not acknowledged by then answers 503 (default 3 s). */
   readonly produceTimeoutMs?: number;
-  /** Server-sent events: heartbeat period (default 15 s; 0 for none), `retry:` and buffer bound. */
-  readonly streams?: {
-    readonly heartbeatMs?: number;
-    readonly retryMs?: number;
-    readonly maxBufferBytes?: number;
-    /** Told when a stream ends and why (metrics, logs, tests). */
-    readonly onStreamEnd?: (end: StreamEnd) => void;
-  };
 }
 
 /** Builds and starts a gateway; resolves once it is ready (every view caught up). */

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { format, resolveConfig } from 'prettier';
 import { describe, expect, it } from 'vitest';
-import { configFromPaths } from '../../config.ts';
+import { configFromPaths, defaultConfig } from '../../config.ts';
 import type { Api, Route } from '../../ir/types.ts';
 import { validateSpecs } from '../../validate.ts';
 import type { GeneratedFile } from '../generated-file.ts';
@@ -16,7 +16,10 @@ const prettierOptions = { ...(await resolveConfig(`${repo}package.json`)), parse
 function emit(api: Api): GeneratedFile[] {
   return [
     ...emitTypes(api, { root: '/project' }),
-    ...emitGateway(api, { root: '/project', replyTimeoutMs: 5000 }),
+    ...emitGateway(api, {
+      root: '/project',
+      runtime: { ...defaultConfig.runtime, replyTimeoutMs: 5000 },
+    }),
   ];
 }
 
@@ -86,7 +89,7 @@ describe('emitGateway', () => {
   it('emits the four gateway files, headed by the specs relative to the root', () => {
     const files = emitGateway(
       apiWith([commandRoute({ http: operation({ parameters: [parameter('Prefer', 'header')] }) })]),
-      { root: '/project', replyTimeoutMs: 5000 },
+      { root: '/project', runtime: { ...defaultConfig.runtime, replyTimeoutMs: 5000 } },
     );
     expect(files.map((f) => f.path)).toEqual([
       'gateway/spec.ts',
@@ -100,7 +103,7 @@ describe('emitGateway', () => {
       );
     }
     expect(file(files, 'gateway/server.ts')).toContain(
-      'await startGateway({ spec, routes, replyTimeoutMs: 5000 });',
+      '  replyTimeoutMs: 5000,\n  streams: { heartbeatMs: 15000, retryMs: 2000, maxBufferBytes: 1048576 },\n',
     );
   });
 

@@ -7,6 +7,7 @@
  * Every route kind is served.
  */
 import { posix } from 'node:path';
+import type { RuntimeConfig } from '../../config.ts';
 import type { Api, Route } from '../../ir/types.ts';
 import { generatedHeader, type GeneratedFile } from '../generated-file.ts';
 import { NameAllocator, stringLiteral, valueName } from '../naming.ts';
@@ -21,8 +22,8 @@ import { code, multiline, printLiteral, width, type Literal } from './ts-literal
 export interface EmitGatewayOptions extends TypeOptions {
   /** The project root: file headers name the spec files relative to it. */
   readonly root: string;
-  /** How long a request-reply command waits for its reply (the config's `runtime`). */
-  readonly replyTimeoutMs: number;
+  /** The config's `runtime`: defaults the generated server starts the gateway with. */
+  readonly runtime: RuntimeConfig;
 }
 
 /** The gateway's files, relative to the output folder. */
@@ -92,7 +93,10 @@ export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFil
       path: gatewayFiles.server,
       content: renderTemplate('gateway/server.ts.hbs', {
         header,
-        replyTimeoutMs: options.replyTimeoutMs,
+        replyTimeoutMs: String(options.runtime.replyTimeoutMs),
+        heartbeatMs: String(options.runtime.heartbeatMs),
+        retryMs: String(options.runtime.streamRetryMs),
+        maxBufferBytes: String(options.runtime.streamBufferBytes),
       }),
     },
   );

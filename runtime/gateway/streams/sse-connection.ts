@@ -10,16 +10,9 @@ import { progressFor, progressHeader, type ProgressRequest } from '../progress.t
 import { invalidRequest, sendProblem } from '../problems.ts';
 import { formatComment, formatRetry } from './event-format.ts';
 
-/** `client`: it disconnected; `buffer-full`: it read too slowly; `server`: shutdown. */
-export type StreamEndReason = 'client' | 'buffer-full' | 'server';
+import type { StreamEnd, StreamEndReason } from './stream-spec.ts';
 
-export interface StreamEnd {
-  readonly reason: StreamEndReason;
-  /** Events written to the socket. */
-  readonly events: number;
-  /** The socket's buffered bytes when the stream ended. */
-  readonly bufferedBytes: number;
-}
+export type { StreamEnd, StreamEndReason } from './stream-spec.ts';
 
 export type StreamHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>;
 

@@ -41,3 +41,15 @@ export interface StreamRouteSpec {
   /** Schemas Fastify validates the request with (params, querystring, headers). */
   readonly schemas: RequestSchemas;
 }
+
+/** `client`: it disconnected; `buffer-full`: it read too slowly; `server`: shutdown. */
+export type StreamEndReason = 'client' | 'buffer-full' | 'server';
+
+/** How a stream ended, for `onStreamEnd` (metrics, logs, tests). */
+export interface StreamEnd {
+  readonly reason: StreamEndReason;
+  /** Events written to the socket. */
+  readonly events: number;
+  /** The socket's buffered bytes when the stream ended. */
+  readonly bufferedBytes: number;
+}

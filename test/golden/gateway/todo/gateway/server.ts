@@ -4,4 +4,10 @@ import { routes } from './routes.ts';
 import { spec } from './spec.ts';
 
 // Reads KAFKA_BROKERS, HOST and PORT from the environment; stops cleanly on SIGTERM.
-await startGateway({ spec, routes, replyTimeoutMs: 10000 });
+// The numbers are the config's `runtime` (specgate.schema.json).
+await startGateway({
+  spec,
+  routes,
+  replyTimeoutMs: 10000,
+  streams: { heartbeatMs: 15000, retryMs: 2000, maxBufferBytes: 1048576 },
+});
