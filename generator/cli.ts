@@ -96,7 +96,6 @@ async function generateCommand(argv: readonly string[]): Promise<number> {
   summary.write(
     generateSummary(write, {
       folder: displayPath(config.out),
-      served: api?.routes.filter((r) => r.kind === 'command' || r.kind === 'query').length ?? 0,
       routes: api?.routes.length ?? 0,
       seconds: (performance.now() - started) / 1000,
     }),
@@ -110,13 +109,12 @@ async function generateCommand(argv: readonly string[]): Promise<number> {
  */
 function generateSummary(
   write: WriteDone,
-  run: { folder: string; served: number; routes: number; seconds: number },
+  run: { folder: string; routes: number; seconds: number },
 ): string {
   const generated = (paths: readonly string[]): string[] =>
     paths.filter((path) => path !== manifestName);
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const pending = run.routes - run.served;
-  const routes = `${plural(run.served, 'route')} served${pending > 0 ? `, ${pending} not served yet (streams and history come later)` : ''}`;
+  const routes = `${plural(run.routes, 'route')}`;
   const kept = write.kept.map(
     (path) => `  kept     ${path} (no longer generated, but edited since)\n`,
   );

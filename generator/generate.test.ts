@@ -41,6 +41,7 @@ function todoCopy(name: string): { dir: string; openapi: string; asyncapi: strin
 const run = runCli;
 
 const generatedPaths = [
+  'client/index.ts',
   'gateway/requests.ts',
   'gateway/routes.ts',
   'gateway/server.ts',
@@ -55,15 +56,13 @@ describe('specgate generate', () => {
     const first = await run(['generate', specs.openapi, specs.asyncapi, '--out', out]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(
-      /Wrote 5 files to .*out \(0 unchanged, 0 removed\), 6 routes served, 1 not served yet/,
-    );
+    expect(first.stdout).toMatch(/Wrote 6 files to .*out \(0 unchanged, 0 removed\), 7 routes, in/);
     for (const path of [...generatedPaths, manifestName])
       expect(existsSync(join(out, path))).toBe(true);
 
     const clean = await run(['generate', specs.openapi, specs.asyncapi, '--out', out, '--check']);
     expect(clean.code).toBe(0);
-    expect(clean.stdout).toMatch(/is up to date \(5 files, 6 routes served/);
+    expect(clean.stdout).toMatch(/is up to date \(6 files, 7 routes/);
 
     // The CreateTask command's type tag changes: only the route spec carries it.
     const text = readFileSync(specs.asyncapi, 'utf8');
@@ -77,7 +76,7 @@ describe('specgate generate', () => {
     expect(readFileSync(join(out, 'gateway/spec.ts'), 'utf8')).toContain("text: 'CreateTask' }");
 
     const again = await run(['generate', specs.openapi, specs.asyncapi, '--out', out]);
-    expect(again.stdout).toMatch(/Wrote 1 file to .*\(4 unchanged, 0 removed\)/);
+    expect(again.stdout).toMatch(/Wrote 1 file to .*\(5 unchanged, 0 removed\)/);
     expect(readFileSync(join(out, 'gateway/spec.ts'), 'utf8')).toContain("text: 'CreateTaskV2' }");
     expect(
       (await run(['generate', specs.openapi, specs.asyncapi, '--out', out, '--check'])).code,
@@ -142,7 +141,7 @@ describe('specgate generate', () => {
     ]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ diagnostics: [] });
-    expect(result.stderr).toContain('Wrote 5 files');
+    expect(result.stderr).toContain('Wrote 6 files');
   });
 
   it('answers a usage error with exit 2', async () => {

@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import type { SpecgateConfig } from './config.ts';
 import { Diagnostics, type Diagnostic } from './diagnostics.ts';
 import { emitGateway } from './emit/gateway/index.ts';
+import { clientCheckFiles } from './emit/client/check-files.ts';
+import { emitClient } from './emit/client/index.ts';
 import { gatewayCheckFiles } from './emit/gateway/check-files.ts';
 import type { GeneratedFile } from './emit/generated-file.ts';
 import { checkTypeScript, emitTypes } from './emit/types/index.ts';
@@ -65,7 +67,9 @@ export function reportTypeErrors(
   diagnostics: Diagnostics,
 ): void {
   const emitted = new Set(files.map((f) => f.path));
-  for (const problem of checkTypeScript(files, { extraFiles: gatewayCheckFiles() })) {
+  for (const problem of checkTypeScript(files, {
+    extraFiles: [...gatewayCheckFiles(), ...clientCheckFiles()],
+  })) {
     // Problems in the stand-ins for the runtime and Fastify are not the emitted code's.
     if (!emitted.has(problem.file)) continue;
     diagnostics.report(
@@ -78,7 +82,7 @@ export function reportTypeErrors(
 
 /**
  * Every file of the config's targets, in a stable order: `types.ts` (which every target
- * shares), then the gateway's. The client and service targets emit nothing yet.
+ * shares), then the gateway's, then the client's. The service target emits nothing yet.
  */
 export function emitTargets(
   api: Api,
@@ -90,6 +94,7 @@ export function emitTargets(
   if (config.targets.includes('gateway')) {
     files.push(...emitGateway(api, { root, runtime: config.runtime }));
   }
+  if (config.targets.includes('client')) files.push(...emitClient(api, { root }));
   return files;
 }
 

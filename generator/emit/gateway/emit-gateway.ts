@@ -236,12 +236,16 @@ export function describeRoute(route: Route): string {
 }
 
 /** Text safe inside a `/** … *\/` comment. */
-function docText(text: string): string {
+export function docText(text: string): string {
   return text.replaceAll('*/', '*\\/');
 }
 
 /** `import type { A, B } from '…';`, one name a line when it does not fit (as Prettier does). */
-function importDeclaration(names: readonly string[], from: string, typeOnly: boolean): string {
+export function importDeclaration(
+  names: readonly string[],
+  from: string,
+  typeOnly: boolean,
+): string {
   const keyword = typeOnly ? 'import type' : 'import';
   const oneLine = `${keyword} { ${names.join(', ')} } from ${stringLiteral(from)};`;
   if (width(oneLine) <= 100) return oneLine;
@@ -249,7 +253,7 @@ function importDeclaration(names: readonly string[], from: string, typeOnly: boo
 }
 
 /** The import specifier of `target` from `file`, both relative to the output folder. */
-function relativeImport(file: string, target: string): string {
+export function relativeImport(file: string, target: string): string {
   const path = posix.relative(posix.dirname(file), target);
   return path.startsWith('.') ? path : `./${path}`;
 }

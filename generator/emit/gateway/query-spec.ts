@@ -97,7 +97,7 @@ function filtersLiteral(route: QueryRoute | StreamRoute): Literal {
  * `const` equal to its own name (`event-type: TaskCreated`). Without one, records go out
  * unnamed.
  */
-function streamMessages(
+export function streamMessages(
   api: Api,
   route: QueryRoute | StreamRoute | HistoryRoute,
 ): { names: string[]; eventNameHeader?: string } {
