@@ -1,0 +1,83 @@
+/**
+ * Turns a command record into the name, key, headers and body a handler sees, or into the reason
+ * it cannot be handled (a 400 reply): no or unknown message name, a value that is not JSON, a
+ * body that breaks the command's payload schema.
+ */
+import type { IHeaders, KafkaMessage } from 'kafkajs';
+import type { PayloadCheck } from './validation.ts';
+import type { Command, ServiceSpec } from './types.ts';
+
+export type Decoded =
+  | { readonly ok: true; readonly command: Command<unknown> }
+  | {
+      readonly ok: false;
+      readonly detail: string;
+      /** What is known of the command, for the reply and the log. */
+      readonly key: string;
+      readonly headers: Readonly<Record<string, string>>;
+    };
+
+export function decodeCommand(
+  spec: ServiceSpec,
+  checks: ReadonlyMap<string, PayloadCheck>,
+  partition: number,
+  message: KafkaMessage,
+): Decoded {
+  const key = message.key?.toString('utf8') ?? '';
+  const headers = decodeHeaders(message.headers);
+  const fail = (detail: string): Decoded => ({ ok: false, detail, key, headers });
+
+  const text = message.value?.toString('utf8') ?? '';
+  let body: unknown;
+  if (text !== '') {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return fail('the command value is not JSON');
+    }
+  }
+
+  let name: string | undefined;
+  if ('header' in spec.dispatch) {
+    name = headers[spec.dispatch.header];
+    if (name === undefined) return fail(`the command has no "${spec.dispatch.header}" header`);
+  } else {
+    const field = spec.dispatch.field;
+    const value = isObject(body) ? body[field] : undefined;
+    if (typeof value !== 'string') return fail(`the command has no string field "${field}"`);
+    name = value;
+  }
+  if (!spec.commands.some((command) => command.name === name)) {
+    return fail(`"${name}" is not a command of ${spec.commandTopic}`);
+  }
+  // An empty value (a DELETE's) has no body to check, as in the gateway.
+  const problem = body === undefined ? undefined : checks.get(name)?.(body);
+  if (problem !== undefined) return fail(`the ${name} command is invalid: ${problem}`);
+
+  return {
+    ok: true,
+    command: {
+      name,
+      key,
+      body,
+      headers,
+      partition,
+      offset: message.offset,
+      timestamp: Number(message.timestamp),
+    },
+  };
+}
+
+/** Every header as UTF-8, the first value of a repeated name. */
+export function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const decoded: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(headers ?? {})) {
+    const first = Array.isArray(raw) ? raw[0] : raw;
+    if (first !== undefined) decoded[name] = first.toString();
+  }
+  return decoded;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

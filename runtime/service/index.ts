@@ -1,0 +1,15 @@
+/** `specgate/service`: the Kafka-side runner generated service handlers run on (design.md §8). */
+export { startService } from './service.ts';
+export type {
+  Command,
+  CommandSpec,
+  Handler,
+  HandlerContext,
+  JsonSchema,
+  OutputSpec,
+  Reply,
+  Service,
+  ServiceLogEntry,
+  ServiceOptions,
+  ServiceSpec,
+} from './types.ts';

@@ -1,0 +1,178 @@
+/**
+ * The service runner (design.md §8): consumes the command topic in a consumer group and, per run
+ * of commands of one partition, handles them in order and writes everything they came to —
+ * events, snapshots, replies and the consumed offset — in one Kafka transaction.
+ *
+ * Exactly once: the consumer reads only committed records and commits no offsets itself; the
+ * offset goes in the transaction. A crash before the commit leaves an open transaction that the
+ * restarted runner aborts (fences) when it registers the same transactional id, before it
+ * fetches the group's committed offset; so the commands are handled again and their first
+ * effects are never visible. Runners that run at once need distinct `instanceId`s. kafkajs
+ * 2.2.4 sends no group generation with the offsets (KIP-447), so a runner that has lost its
+ * partitions in a rebalance is not fenced by the broker: the runner stops a run when kafkajs
+ * reports the batch stale, and a rebalance during a run fails the heartbeat before the commit.
+ */
+import { Kafka, Partitioners, logLevel, type EachBatchPayload, type LogEntry } from 'kafkajs';
+import type { Outputs } from './context.ts';
+import { handleCommand, type HandleContext, type Outcome } from './handle.ts';
+import { resolveServiceOptions } from './options.ts';
+import { writeRun } from './transaction.ts';
+import { compilePayloadChecks } from './validation.ts';
+import type { Service, ServiceLogEntry, ServiceOptions } from './types.ts';
+
+/** Starts the runner and returns at once; `ready` resolves when it consumes. */
+export function startService(options: ServiceOptions): Service {
+  const { spec } = options;
+  const resolved = resolveServiceOptions(options);
+  const { log, groupId } = resolved;
+  const checks = compilePayloadChecks(spec);
+  const shutdown = new AbortController();
+  const byTopic = new Map(spec.outputs.map((output) => [output.topic, output]));
+  const partitions = new Map<string, number>();
+  const outputs: Outputs = { byTopic, partitions };
+  const handleContext: HandleContext = {
+    spec,
+    handlers: options.handlers,
+    checks,
+    outputs,
+    signal: shutdown.signal,
+    log,
+  };
+
+  const kafka = new Kafka({
+    clientId: groupId,
+    brokers: [...resolved.brokers],
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry) => forwardKafkajsLog(log, entry),
+  });
+  const producer = kafka.producer({
+    transactionalId: resolved.transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  const consumer = kafka.consumer({
+    groupId,
+    readUncommitted: false,
+    sessionTimeout: resolved.sessionTimeoutMs,
+    heartbeatInterval: Math.min(3000, Math.floor(resolved.sessionTimeoutMs / 3)),
+    maxWaitTimeInMs: 500,
+    allowAutoTopicCreation: false,
+  });
+
+  let closing = false;
+  let handled = 0;
+  const byStatus: Record<number, number> = {};
+
+  const eachBatch = async ({
+    batch,
+    resolveOffset,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> => {
+    const { messages, partition } = batch;
+    let at = 0;
+    while (at < messages.length) {
+      if (closing || !isRunning() || isStale()) return;
+      // A run: at least one command, then more while the first has waited less than maxMs.
+      const started = Date.now();
+      const outcomes: Outcome[] = [];
+      let lastOffset = '';
+      for (const message of messages.slice(at)) {
+        if (outcomes.length >= resolved.maxCommands) break;
+        if (outcomes.length > 0 && (closing || Date.now() - started >= resolved.maxMs)) break;
+        outcomes.push(await handleCommand(handleContext, partition, message));
+        lastOffset = message.offset;
+      }
+      at += outcomes.length;
+      // Fails, before anything is written, when the group is rebalancing (see above).
+      await heartbeat();
+      const transaction = await producer.transaction();
+      await writeRun(
+        transaction,
+        {
+          consumerGroupId: groupId,
+          commandTopic: spec.commandTopic,
+          partition,
+          lastOffset,
+          correlationHeader: spec.correlationHeader,
+          outcomes,
+        },
+        () =>
+          log({
+            level: 'debug',
+            message: 'committing a transaction',
+            details: { partition, lastOffset, commands: outcomes.length },
+          }),
+      );
+      resolveOffset(lastOffset);
+      for (const outcome of outcomes) {
+        handled++;
+        byStatus[outcome.status] = (byStatus[outcome.status] ?? 0) + 1;
+      }
+    }
+  };
+
+  const ready = (async () => {
+    // The producer first: registering the transactional id aborts a crashed predecessor's
+    // transaction, which must be settled before the consumer reads the committed offsets.
+    await producer.connect();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: [...byTopic.keys()] });
+      for (const topic of metadata.topics) partitions.set(topic.name, topic.partitions.length);
+    } finally {
+      await admin.disconnect();
+    }
+    await consumer.connect();
+    await consumer.subscribe({ topic: spec.commandTopic, fromBeginning: true });
+    const joined = new Promise<void>((resolve, reject) => {
+      consumer.on(consumer.events.GROUP_JOIN, () => resolve());
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        log({
+          level: 'error',
+          message: `the consumer crashed: ${payload.error.message}`,
+          details: { restart: payload.restart },
+        });
+        reject(payload.error);
+      });
+    });
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch });
+    await joined;
+  })();
+  // `ready` is the caller's to await; a failure must not also be an unhandled rejection.
+  ready.catch(() => undefined);
+
+  let closed: Promise<void> | undefined;
+  return {
+    ready,
+    stats: () => ({ handled, byStatus: { ...byStatus } }),
+    close() {
+      closed ??= (async () => {
+        closing = true;
+        shutdown.abort();
+        await ready.catch(() => undefined);
+        // Waits for the run in hand (its commit), then leaves the group.
+        await consumer.disconnect();
+        await producer.disconnect();
+      })();
+      return closed;
+    },
+  };
+}
+
+function forwardKafkajsLog(sink: (entry: ServiceLogEntry) => void, entry: LogEntry): void {
+  const { message, ...rest } = entry.log;
+  const details = Object.fromEntries(
+    Object.entries(rest).filter(([name]) => name !== 'timestamp' && name !== 'logger'),
+  );
+  const level =
+    entry.level <= logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'info';
+  try {
+    sink({ level, message: `kafkajs [${entry.namespace}] ${message}`, details });
+  } catch {
+    // A failing log sink must not break Kafka I/O.
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * The contract between generated service handlers (`service/handlers.ts`, issue 7) and the
+ * service runtime (`specgate/service`, design.md §8): what generated code passes in, and what a
+ * handler can do. Types only.
+ *
+ * One service owns one command topic. Its runner consumes the topic in a consumer group and, per
+ * command, runs the handler of the command's message type inside ONE Kafka transaction that also
+ * holds everything the handler emitted (events, snapshots), the reply, and the consumed offset
+ * (exactly-once consume-transform-produce): a crash before the commit leaves no effect and the
+ * command is processed again; after it, the command is not seen again.
+ */
+
+/** A JSON Schema object (the message payload), as the gateway's route specs hold them. */
+export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
+
+/** One command message type the service handles. */
+export interface CommandSpec {
+  /** The AsyncAPI message name, `CreateTask`: what the handler map is keyed by. */
+  readonly name: string;
+  /** Its payload schema; a command whose body breaks it gets a 400 reply. Absent: no check. */
+  readonly payload?: JsonSchema;
+}
+
+/** A topic the service may write to, and the message names it may write there. */
+export interface OutputSpec {
+  readonly topic: string;
+  /** `snapshot` topics are compacted: one record per key, a null value deletes. */
+  readonly kind: 'event' | 'snapshot';
+  readonly messages: readonly string[];
+  /** The header naming an event's message type (`event-type`), when the spec declares one. */
+  readonly typeHeader?: string;
+}
+
+/** Everything a generated service hands the runtime. */
+export interface ServiceSpec {
+  readonly title: string;
+  /** The command topic this service consumes. */
+  readonly commandTopic: string;
+  /**
+   * How a command says its type: a record header (`command-type`) whose value is the message
+   * name, or a top-level field of the JSON value.
+   */
+  readonly dispatch: { readonly header: string } | { readonly field: string };
+  readonly commands: readonly CommandSpec[];
+  readonly outputs: readonly OutputSpec[];
+  /** Named schemas payload `$ref`s point into, as `specgate#/$defs/<id>`. */
+  readonly schemas: { readonly [id: string]: JsonSchema };
+  /** Reply correlation (Zilla's defaults: `zilla:correlation-id`, `zilla:reply-to`). */
+  readonly correlationHeader: string;
+  readonly replyToHeader: string;
+}
+
+/** One command as a handler sees it. */
+export interface Command<Body> {
+  readonly name: string;
+  /** The record key (the aggregate id), as UTF-8; '' when the record has none. */
+  readonly key: string;
+  /** The decoded, validated JSON value (undefined for an empty value). */
+  readonly body: Body;
+  /** Every record header, decoded as UTF-8 (first value of a repeated name). */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly partition: number;
+  readonly offset: string;
+  readonly timestamp: number;
+}
+
+/** What a handler answers the caller: `:status`, headers, body. */
+export interface Reply {
+  /** Default 200. */
+  readonly status?: number;
+  /** HTTP headers for the caller (`location`, `etag`, `content-type`, …). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** JSON-encoded unless a string; absent for none. */
+  readonly body?: unknown;
+}
+
+/** What a handler may do; everything goes out in the command's transaction. */
+export interface HandlerContext {
+  /**
+   * Appends an event to an event topic (keyed by the command's key unless `key` says otherwise).
+   * The message name must be one the topic declares; the record carries the type header, and the
+   * command's identity and trace headers (`specgate-identity`, `traceparent`) when it has them.
+   */
+  emit(topic: string, message: string, value: unknown, options?: { readonly key?: string }): void;
+  /** Writes the latest state to a snapshot topic; `null` deletes it (a tombstone). */
+  snapshot(
+    topic: string,
+    value: unknown,
+    options?: { readonly key?: string; readonly etag?: string },
+  ): void;
+  /** The signal of the runner's shutdown (a long handler should stop). */
+  readonly signal: AbortSignal;
+}
+
+/** A handler: the reply it returns is sent (with the correlation id) when the command has one. */
+export type Handler<Body> = (command: Command<Body>, ctx: HandlerContext) => Promise<Reply> | Reply;
+
+export interface ServiceOptions {
+  readonly spec: ServiceSpec;
+  /** Handlers by command name; a command without one gets a 501 reply. */
+  readonly handlers: { readonly [name: string]: Handler<unknown> };
+  /** Default from `KAFKA_BROKERS`. */
+  readonly brokers?: readonly string[];
+  /** Consumer group; default `<title>-service` in kebab case. */
+  readonly groupId?: string;
+  /** Transactional id prefix; each runner instance adds a stable suffix. */
+  readonly transactionalId?: string;
+  /**
+   * The stable suffix of this runner's transactional id, `<transactionalId>-<instanceId>`;
+   * default `0`. It must survive a restart (a restarted runner fences its predecessor's open
+   * transaction by reusing the id) and differ between runners that run at the same time.
+   */
+  readonly instanceId?: string;
+  /** The consumer's session timeout (how soon a crashed runner's partitions move); default 30 s. */
+  readonly sessionTimeoutMs?: number;
+  /**
+   * How many commands of one partition share a transaction: at most `maxCommands` (default 100),
+   * and no more once the first has waited `maxMs` (default 100 ms) for the rest.
+   */
+  readonly batch?: { readonly maxCommands?: number; readonly maxMs?: number };
+  /** Where the runner reports failed handlers and Kafka trouble; default warnings and errors to stderr. */
+  readonly log?: (entry: ServiceLogEntry) => void;
+}
+
+/** One log line of the runner (and of kafkajs under it). */
+export interface ServiceLogEntry {
+  readonly level: 'error' | 'warn' | 'info' | 'debug';
+  readonly message: string;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** A running service. */
+export interface Service {
+  /** Resolves when the consumer has joined its group and is fetching. */
+  readonly ready: Promise<void>;
+  /** Commands handled (committed) since start, by outcome status. */
+  stats(): { readonly handled: number; readonly byStatus: Readonly<Record<number, number>> };
+  /** Finishes the command in hand, commits, leaves the group. */
+  close(): Promise<void>;
+}
