@@ -121,3 +121,18 @@ function scalar(value: unknown): string | undefined {
   if (Array.isArray(value)) return scalar(value[0]);
   return undefined;
 }
+
+/**
+ * Fastify's parsed params or query as strings: the first of repeated values, and numbers and
+ * booleans (coerced by validation) back as text; anything else is left out.
+ */
+export function stringValues(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof value !== 'object' || value === null) return out;
+  for (const [name, raw] of Object.entries(value)) {
+    const first: unknown = Array.isArray(raw) ? raw[0] : raw;
+    if (typeof first === 'string') out[name] = first;
+    else if (typeof first === 'number' || typeof first === 'boolean') out[name] = String(first);
+  }
+  return out;
+}

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { GeneratedFile } from '../generated-file.ts';
+import { specgatePackage } from '../gateway/check-files.ts';
 
 const contract = new URL('../../../runtime/client/types.ts', import.meta.url);
 
@@ -21,20 +22,12 @@ export declare class ClientError extends Error {
 let cached: GeneratedFile[] | undefined;
 
 /**
- * Extra files for `checkTypeScript`, under `node_modules/` of the output folder. The package.json
- * maps both `./runtime` and `./client`, as specgate's own does, so these files can be given
- * after the gateway's (`gatewayCheckFiles()`) when both targets are checked together.
+ * Extra files for `checkTypeScript`, under `node_modules/` of the output folder; the package.json
+ * is the one the gateway's check files give too.
  */
 export function clientCheckFiles(): GeneratedFile[] {
   cached ??= [
-    {
-      path: 'node_modules/specgate/package.json',
-      content: JSON.stringify({
-        name: 'specgate',
-        type: 'module',
-        exports: { './runtime': './runtime/index.ts', './client': './client/index.ts' },
-      }),
-    },
+    specgatePackage,
     {
       path: 'node_modules/specgate/client/index.ts',
       content: readFileSync(contract, 'utf8') + clientValues,

@@ -51,19 +51,25 @@ export interface FastifyInstance {
 }
 `;
 
+/**
+ * `specgate`'s package.json as the in-memory checks see it, mapping every entry generated code
+ * imports, so the gateway's and the client's check files can be given together in any order.
+ */
+export const specgatePackage: GeneratedFile = {
+  path: 'node_modules/specgate/package.json',
+  content: JSON.stringify({
+    name: 'specgate',
+    type: 'module',
+    exports: { './runtime': './runtime/index.ts', './client': './client/index.ts' },
+  }),
+};
+
 let cached: GeneratedFile[] | undefined;
 
 /** Extra files for `checkTypeScript`, under `node_modules/` of the output folder. */
 export function gatewayCheckFiles(): GeneratedFile[] {
   cached ??= [
-    {
-      path: 'node_modules/specgate/package.json',
-      content: JSON.stringify({
-        name: 'specgate',
-        type: 'module',
-        exports: { './runtime': './runtime/index.ts' },
-      }),
-    },
+    specgatePackage,
     { path: 'node_modules/specgate/runtime/index.ts', content: runtimeIndex },
     ...[
       'api.ts',

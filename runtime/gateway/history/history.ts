@@ -12,7 +12,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KafkaClient, KafkaRecord } from '../../kafka/types.ts';
 import { HttpProblem, sendProblem } from '../problems.ts';
-import { topicName } from '../record.ts';
+import { stringValues, topicName } from '../record.ts';
 import { historyEntryJson, historyJson } from './history-entry.ts';
 import type { HistoryRouteSpec } from './history-spec.ts';
 import { scanKey } from './key-scan.ts';
@@ -72,7 +72,7 @@ export function createHistoryHandler(route: HistoryRouteSpec, ctx: HistoryContex
   const timeoutMs = ctx.timeoutMs ?? 10_000;
   const slots = new ScanSlots(ctx.maxConcurrentScans ?? 16);
   return async (request, reply) => {
-    const params = pathParams(request.params);
+    const params = stringValues(request.params);
     const key = params[route.keyParam];
     if (key === undefined) {
       const pointer = `/params/${route.keyParam}`;
@@ -150,14 +150,4 @@ function recordView(record: KafkaRecord, key: string): HistoryRecordView {
     offset: record.offset,
     timestamp: record.timestamp,
   };
-}
-
-/** Fastify's params object, string values only. */
-function pathParams(params: unknown): Record<string, string> {
-  if (typeof params !== 'object' || params === null) return {};
-  return Object.fromEntries(
-    Object.entries(params).filter(
-      (entry): entry is [string, string] => typeof entry[1] === 'string',
-    ),
-  );
 }

@@ -36,7 +36,7 @@ import type { ServerResponse } from 'node:http';
 import type { KafkaClient, KafkaRecord, ReaderStart, TopicReader } from '../../kafka/types.ts';
 import { encodeProgress, etagOf, progressAfter, type Progress } from '../progress.ts';
 import { invalidRequest, sendProblem } from '../problems.ts';
-import { topicName } from '../record.ts';
+import { stringValues, topicName } from '../record.ts';
 import {
   filterPredicate,
   type RecordPredicate,
@@ -111,7 +111,7 @@ export function createLiveStreamHandler(
   };
   // Async: a FastifyReply is thenable, so Promise.resolve(reply) would wait for it.
   return async (request, reply) => {
-    const params = pathParams(request);
+    const params = stringValues(request.params);
     const channelParams = route.params ?? {};
     const topic = topicName(
       { address: route.topic, params: channelParams, compacted: false },
@@ -276,14 +276,4 @@ class LiveStream {
       }
     }
   }
-}
-
-/** The path parameters Fastify parsed, as strings. */
-function pathParams(request: FastifyRequest): Record<string, string> {
-  const params = (request.params ?? {}) as Record<string, unknown>;
-  const strings: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params)) {
-    if (typeof value === 'string') strings[name] = value;
-  }
-  return strings;
 }

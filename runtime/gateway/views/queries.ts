@@ -12,6 +12,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parsePrefer, waitMs } from '../prefer.ts';
 import { HttpProblem, invalidRequest, sendProblem } from '../problems.ts';
+import { stringValues } from '../record.ts';
 import { etagOf, progressFor, progressHeader, type ProgressRequest } from '../progress.ts';
 import {
   decodeCursor,
@@ -114,7 +115,7 @@ function parseRequest(
   request: FastifyRequest,
   topic: string,
 ): ParsedRequest | HttpProblem {
-  const query = asStrings(request.query);
+  const query = stringValues(request.query);
   const filters: ViewFilter[] = [];
   for (const filter of route.filters) {
     const value = query[filter.param];
@@ -147,7 +148,7 @@ function parseRequest(
   const progress = asked.kind === 'progress' ? asked.progress : undefined;
 
   if (route.mode === 'list') return { list, progress };
-  const params = asStrings(request.params);
+  const params = stringValues(request.params);
   const key = params[route.keyParam ?? 'id'];
   if (key === undefined) return invalidRequest(`/params/${route.keyParam ?? 'id'}`, 'is missing');
   return { key, list, progress };
@@ -212,16 +213,6 @@ function nextLink(url: string, route: QueryRouteSpec, cursor: string): string {
  * Query or path parameters as strings; a repeated query parameter keeps its first value. A
  * number or boolean is one that schema validation coerced from text: it compares as its text.
  */
-function asStrings(value: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (typeof value !== 'object' || value === null) return out;
-  for (const [name, raw] of Object.entries(value)) {
-    const first: unknown = Array.isArray(raw) ? raw[0] : raw;
-    if (typeof first === 'string') out[name] = first;
-    else if (typeof first === 'number' || typeof first === 'boolean') out[name] = String(first);
-  }
-  return out;
-}
 
 /** Aborts when the client goes away, so a held long poll stops waiting for nobody. */
 function abortOnClose(reply: FastifyReply): { signal: AbortSignal; dispose(): void } {
