@@ -56,13 +56,13 @@ describe('specgate generate', () => {
     const first = await run(['generate', specs.openapi, specs.asyncapi, '--out', out]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/Wrote 6 files to .*out \(0 unchanged, 0 removed\), 7 routes, in/);
+    expect(first.stdout).toMatch(/Wrote 6 files to .*out \(0 unchanged, 0 removed\), 8 routes, in/);
     for (const path of [...generatedPaths, manifestName])
       expect(existsSync(join(out, path))).toBe(true);
 
     const clean = await run(['generate', specs.openapi, specs.asyncapi, '--out', out, '--check']);
     expect(clean.code).toBe(0);
-    expect(clean.stdout).toMatch(/is up to date \(6 files, 7 routes/);
+    expect(clean.stdout).toMatch(/is up to date \(6 files, 8 routes/);
 
     // The CreateTask command's type tag changes: only the route spec carries it.
     const text = readFileSync(specs.asyncapi, 'utf8');

@@ -157,6 +157,7 @@ describe('routes from spec pairs', () => {
         'PUT /tasks/{id} command renameTask@task-commands key=path:id reply=task-replies zilla:correlation-id zilla:reply-to 200+202',
         'POST /tasks/{id}/complete command completeTask@task-commands key=path:id reply=task-replies zilla:correlation-id zilla:reply-to 200+202',
         'GET /tasks/{id}/history history getTaskHistory@task-events key=path:id',
+        'POST /tasks/{id}/undo command undoTask@task-commands key=path:id reply=task-replies zilla:correlation-id zilla:reply-to 200+202',
       ],
     ],
     [

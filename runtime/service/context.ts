@@ -37,10 +37,18 @@ export interface Recording {
 
 let keylessCounter = 0;
 
+/** The aggregate state as one handler sees and changes it (see aggregate-state.ts). */
+export interface StateView {
+  current(key: string): unknown;
+  /** Folds an event the handler emitted to `topic` into its view. */
+  emitted(topic: string, key: string, name: string, value: unknown): void;
+}
+
 export function startRecording(
   outputs: Outputs,
   command: Command<unknown>,
   signal: AbortSignal,
+  state?: StateView,
 ): Recording {
   const records: OutputRecord[] = [];
   let closed = false;
@@ -75,6 +83,7 @@ export function startRecording(
 
   const context: HandlerContext = {
     signal,
+    state: (key) => state?.current(key ?? command.key),
     emit(topic, message, value, options) {
       const spec = output(topic, 'event');
       if (!spec.messages.includes(message)) {
@@ -82,7 +91,11 @@ export function startRecording(
       }
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (spec.typeHeader !== undefined) headers[spec.typeHeader] = message;
-      push(spec, options?.key ?? command.key, encodeJson(value), headers);
+      const key = options?.key ?? command.key;
+      const encoded = encodeJson(value);
+      push(spec, key, encoded, headers);
+      // The state sees the value as a reader of the topic will: its JSON.
+      state?.emitted(topic, key, message, JSON.parse(encoded));
     },
     snapshot(topic, value, options) {
       const spec = output(topic, 'snapshot');

@@ -38,11 +38,16 @@ export function decodeCommand(
   }
 
   let name: string | undefined;
-  if ('header' in spec.dispatch) {
-    name = headers[spec.dispatch.header];
-    if (name === undefined) return fail(`the command has no "${spec.dispatch.header}" header`);
+  const { dispatch } = spec;
+  if (dispatch === undefined) {
+    // A topic of one command type: every record is that command.
+    name = spec.commands[0]?.name;
+    if (name === undefined) return fail(`${spec.commandTopic} declares no command`);
+  } else if ('header' in dispatch) {
+    name = headers[dispatch.header];
+    if (name === undefined) return fail(`the command has no "${dispatch.header}" header`);
   } else {
-    const field = spec.dispatch.field;
+    const field = dispatch.field;
     const value = isObject(body) ? body[field] : undefined;
     if (typeof value !== 'string') return fail(`the command has no string field "${field}"`);
     name = value;

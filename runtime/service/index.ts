@@ -1,7 +1,10 @@
 /** `specgate/service`: the Kafka-side runner generated service handlers run on (design.md §8). */
 export { startService } from './service.ts';
+export { startTypedService } from './typed.ts';
 export { preconditionFailed, replay, type Aggregate } from './aggregate.ts';
 export type {
+  AggregateEvent,
+  AggregateOptions,
   Command,
   CommandSpec,
   Handler,
@@ -12,5 +15,11 @@ export type {
   Service,
   ServiceLogEntry,
   ServiceOptions,
+  ServiceContext,
+  ServiceEvent,
+  ServiceHandlers,
   ServiceSpec,
+  ServiceTypes,
+  TypedReply,
+  TypedServiceOptions,
 } from './types.ts';

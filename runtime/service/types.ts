@@ -38,9 +38,10 @@ export interface ServiceSpec {
   readonly commandTopic: string;
   /**
    * How a command says its type: a record header (`command-type`) whose value is the message
-   * name, or a top-level field of the JSON value.
+   * name, or a top-level field of the JSON value. Absent only when the topic carries a single
+   * command type: every record is that command.
    */
-  readonly dispatch: { readonly header: string } | { readonly field: string };
+  readonly dispatch?: { readonly header: string } | { readonly field: string };
   readonly commands: readonly CommandSpec[];
   readonly outputs: readonly OutputSpec[];
   /** Named schemas payload `$ref`s point into, as `specgate#/$defs/<id>`. */
@@ -88,8 +89,41 @@ export interface HandlerContext {
     value: unknown,
     options?: { readonly key?: string; readonly etag?: string },
   ): void;
+  /**
+   * The aggregate state of `key` (default: the command's key) as the service's `aggregate`
+   * folds it from its event topic, including what earlier commands of this transaction and
+   * this handler emitted so far; the aggregate's `initial` for a key with no events, and
+   * undefined when the service has no `aggregate`.
+   */
+  state(key?: string): unknown;
   /** The signal of the runner's shutdown (a long handler should stop). */
   readonly signal: AbortSignal;
+}
+
+/** An event of the aggregate's topic as `apply` gets it. */
+export interface AggregateEvent {
+  readonly topic: string;
+  /** The message name (from the topic's type header); '' when the record has none. */
+  readonly name: string;
+  /** The decoded JSON value; null for a tombstone or an empty value. */
+  readonly value: unknown;
+  /** The record key, the aggregate's id. */
+  readonly key: string;
+  readonly timestamp: number;
+}
+
+/**
+ * Event sourcing (design.md §8): the state of each aggregate (one per record key) is its events
+ * folded over `initial`. The runner reads the whole topic (read_committed) before it handles its
+ * first command, then folds every event it commits, and every event another writer commits to
+ * the topic; `ctx.state(key)` answers from it.
+ */
+export interface AggregateOptions<State, Event extends AggregateEvent = AggregateEvent> {
+  /** An `event` output of the service. */
+  readonly topic: string;
+  readonly initial: State;
+  /** Must not mutate `state`: a handler that throws has its changes dropped. */
+  apply(state: State, event: Event): State;
 }
 
 /** A handler: the reply it returns is sent (with the correlation id) when the command has one. */
@@ -99,6 +133,8 @@ export interface ServiceOptions {
   readonly spec: ServiceSpec;
   /** Handlers by command name; a command without one gets a 501 reply. */
   readonly handlers: { readonly [name: string]: Handler<unknown> };
+  /** The event-sourced state `ctx.state()` answers from; none by default. */
+  readonly aggregate?: AggregateOptions<unknown>;
   /** Default from `KAFKA_BROKERS`. */
   readonly brokers?: readonly string[];
   /** Consumer group; default `<title>-service` in kebab case. */
@@ -137,4 +173,74 @@ export interface Service {
   stats(): { readonly handled: number; readonly byStatus: Readonly<Record<number, number>> };
   /** Finishes the command in hand, commits, leaves the group. */
   close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The typed face generated services put on the above (service/handlers.ts).
+
+/**
+ * The shapes of one generated service, declared by generated code as an interface such as
+ * `TaskCommandsTypes`: command name → body type (`undefined` for a command without a payload),
+ * the reply body (the union of the reply messages' payloads; `never` when no command is
+ * request-reply), event topic → message name → payload, snapshot topic → value.
+ */
+export interface ServiceTypes {
+  readonly commands: object;
+  readonly reply: unknown;
+  readonly events: object;
+  readonly snapshots: object;
+}
+
+/** An event of any of the service's event topics, narrowed by `topic` and `name`. */
+export type ServiceEvent<T extends ServiceTypes> = {
+  [Topic in keyof T['events'] & string]: {
+    [Name in keyof T['events'][Topic] & string]: {
+      readonly topic: Topic;
+      readonly name: Name;
+      readonly value: T['events'][Topic][Name];
+      readonly key: string;
+      readonly timestamp: number;
+    };
+  }[keyof T['events'][Topic] & string];
+}[keyof T['events'] & string];
+
+/** {@link HandlerContext}, typed: only declared topics, messages and payloads. */
+export interface ServiceContext<T extends ServiceTypes, State> {
+  emit<Topic extends keyof T['events'] & string, Name extends keyof T['events'][Topic] & string>(
+    topic: Topic,
+    message: Name,
+    value: T['events'][Topic][Name],
+    options?: { readonly key?: string },
+  ): void;
+  snapshot<Topic extends keyof T['snapshots'] & string>(
+    topic: Topic,
+    value: T['snapshots'][Topic] | null,
+    options?: { readonly key?: string; readonly etag?: string },
+  ): void;
+  state(key?: string): State;
+  readonly signal: AbortSignal;
+}
+
+/** {@link Reply} with its body typed. */
+export interface TypedReply<Body> {
+  readonly status?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: Body;
+}
+
+/** One handler per command of the service, each typed by its command's body. */
+export type ServiceHandlers<T extends ServiceTypes, State> = {
+  readonly [Name in keyof T['commands'] & string]: (
+    command: Command<T['commands'][Name]>,
+    ctx: ServiceContext<T, State>,
+  ) => TypedReply<T['reply']> | Promise<TypedReply<T['reply']>>;
+};
+
+/** What a generated `start<Topic>Service` function takes. */
+export interface TypedServiceOptions<T extends ServiceTypes, State> extends Omit<
+  ServiceOptions,
+  'spec' | 'handlers' | 'aggregate'
+> {
+  readonly handlers: ServiceHandlers<T, State>;
+  readonly aggregate?: AggregateOptions<State, ServiceEvent<T>>;
 }

@@ -130,6 +130,7 @@ describe('the generated todo client: calls', () => {
       'renameTask',
       'completeTask',
       'getTaskHistory',
+      'undoTask',
     ]);
   });
 

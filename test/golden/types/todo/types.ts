@@ -165,7 +165,7 @@ export interface TaskDeletedStreamEvent {
 
 /** One event of a task's history, with when and where it was recorded. */
 export type TaskHistoryEntry =
-  TaskCreatedEntry | TaskRenamedEntry | TaskCompletedEntry | TaskDeletedEntry;
+  TaskCreatedEntry | TaskRenamedEntry | TaskCompletedEntry | TaskDeletedEntry | TaskUndoneEntry;
 
 /** A task's id; also its Kafka record key. */
 export type TaskId = string;
@@ -197,6 +197,29 @@ export type TaskRenamedEntry = HistoryEntryBase & {
  * resume from. The gateway also sends `retry:` and comment heartbeats.
  */
 export type TaskStreamEvent = TaskChangedStreamEvent | TaskDeletedStreamEvent;
+
+export interface TaskUndone {
+  readonly at: string;
+  readonly id: TaskId;
+  /** The name of the event whose change this took back (`TaskRenamed`, …). */
+  readonly undid: 'TaskCreated' | 'TaskRenamed' | 'TaskCompleted' | 'TaskDeleted';
+}
+
+/**
+ * Takes back the last change of the task not yet taken back; its state becomes what it
+ * was before that change (replay the events, popping one change per TaskUndone).
+ */
+export interface TaskUndone2 {
+  readonly at: string;
+  readonly id: TaskId2;
+  /** The name of the event whose change this took back. */
+  readonly undid: 'TaskCreated' | 'TaskRenamed' | 'TaskCompleted' | 'TaskDeleted';
+}
+
+export type TaskUndoneEntry = HistoryEntryBase & {
+  readonly data: TaskUndone;
+  readonly event: 'TaskUndone';
+};
 
 export type Title = string;
 

@@ -69,6 +69,9 @@ export interface TodoClient {
     request: GetTaskHistoryRequest,
     options?: QueryOptions,
   ): Promise<GetTaskHistoryResult>;
+
+  /** Undo the task's last change: `POST /tasks/{id}/undo` (undoTask). */
+  undoTask(request: UndoTaskRequest, options?: CommandOptions): Promise<UndoTaskResult>;
 }
 
 /** A client of `baseUrl`; every method calls the runtime with its operation's spec below. */
@@ -85,6 +88,7 @@ export function createClient(options: ClientOptions): TodoClient {
     renameTask: (request, options) => core.command(renameTaskOperation, request, options),
     completeTask: (request, options) => core.command(completeTaskOperation, request, options),
     getTaskHistory: (request, options) => core.query(getTaskHistoryOperation, request, options),
+    undoTask: (request, options) => core.command(undoTaskOperation, request, options),
   };
 }
 
@@ -245,3 +249,31 @@ export interface GetTaskHistoryRequest {
 
 /** The answer of `GET /tasks/{id}/history` (getTaskHistory). */
 export type GetTaskHistoryResult = ApiResult<readonly TaskHistoryEntry[], Problem>;
+
+/** POST /tasks/{id}/undo (undoTask): request-reply command on task-commands, reply on task-replies */
+const undoTaskOperation = {
+  operationId: 'undoTask',
+  method: 'POST',
+  path: '/tasks/{id}/undo',
+  kind: 'command',
+  accepts202: true,
+} as const satisfies OperationSpec;
+
+/** The request of `POST /tasks/{id}/undo` (undoTask). */
+export interface UndoTaskRequest {
+  readonly headers?: {
+    /**
+     * An ETag from a read or an earlier command, `<progress>/<record etag>`. The part after the
+     * first `/` is forwarded to the service as the Kafka header `if-match`; the service answers
+     * 412 when the task has changed since. An ETag without a `/` is not forwarded.
+     */
+    readonly 'If-Match'?: string;
+  };
+  readonly params: {
+    /** The task's id (the Kafka record key). */
+    readonly id: TaskId;
+  };
+}
+
+/** The answer of `POST /tasks/{id}/undo` (undoTask). */
+export type UndoTaskResult = ApiResult<Task | undefined, Problem>;

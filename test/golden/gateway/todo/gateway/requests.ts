@@ -64,3 +64,13 @@ export interface CompleteTaskRequest {
 export interface GetTaskHistoryRequest {
   readonly Params: { readonly id: TaskId };
 }
+
+/** The request of `POST /tasks/{id}/undo` (undoTask) once Fastify has validated it. */
+export interface UndoTaskRequest {
+  readonly Headers: {
+    readonly 'idempotency-key'?: string;
+    readonly 'if-match'?: string;
+    readonly prefer?: string;
+  };
+  readonly Params: { readonly id: TaskId };
+}

@@ -8,6 +8,7 @@ import type {
   GetTaskRequest,
   ListTasksRequest,
   RenameTaskRequest,
+  UndoTaskRequest,
 } from './requests.ts';
 import * as spec from './spec.ts';
 
@@ -66,5 +67,12 @@ export const routes: RegisterRoutes = (app, runtime) => {
     url: '/tasks/:id/history',
     schema: spec.getTaskHistory.schemas,
     handler: (request, reply) => runtime.history(spec.getTaskHistory, request, reply),
+  });
+  // POST /tasks/{id}/undo (undoTask): request-reply command on task-commands, reply on task-replies
+  app.route<UndoTaskRequest>({
+    method: 'POST',
+    url: '/tasks/:id/undo',
+    schema: spec.undoTask.schemas,
+    handler: (request, reply) => runtime.command(spec.undoTask, request, reply),
   });
 };

@@ -222,7 +222,7 @@ export const getTaskHistory = {
   topic: { address: 'task-events', params: {}, compacted: false },
   keyParam: 'id',
   messages: {
-    names: ['TaskCompleted', 'TaskCreated', 'TaskDeleted', 'TaskRenamed'],
+    names: ['TaskCompleted', 'TaskCreated', 'TaskDeleted', 'TaskRenamed', 'TaskUndone'],
     eventNameHeader: 'event-type',
   },
   schemas: {
@@ -233,6 +233,47 @@ export const getTaskHistory = {
     },
   },
 } as const satisfies HistoryRouteSpec;
+
+/** POST /tasks/{id}/undo (undoTask): request-reply command on task-commands, reply on task-replies */
+export const undoTask = {
+  kind: 'command',
+  operationId: 'undoTask',
+  method: 'POST',
+  path: '/tasks/{id}/undo',
+  topic: { address: 'task-commands', params: {}, compacted: false },
+  key: { kind: 'path', param: 'id' },
+  headers: [
+    {
+      name: 'command-type',
+      value: [{ in: 'text', text: 'UndoTask' }],
+    },
+  ],
+  reply: {
+    topic: 'task-replies',
+    correlationHeader: 'zilla:correlation-id',
+    replyToHeader: 'zilla:reply-to',
+  },
+  successStatus: 200,
+  accepts202: true,
+  tombstone: false,
+  mediaTypes: [],
+  schemas: {
+    params: {
+      type: 'object',
+      properties: { id: { $ref: 'specgate#/$defs/TaskId' } },
+      required: ['id'],
+    },
+    headers: {
+      type: 'object',
+      properties: {
+        'idempotency-key': { type: 'string', maxLength: 128, minLength: 1 },
+        'if-match': { type: 'string' },
+        prefer: { type: 'string' },
+      },
+    },
+  },
+  payloads: [],
+} as const satisfies CommandRouteSpec;
 
 /**
  * What the gateway serves: every named schema of both specs (route schemas refer to them as
@@ -509,6 +550,7 @@ export const spec = {
         { $ref: 'specgate#/$defs/TaskRenamedEntry' },
         { $ref: 'specgate#/$defs/TaskCompletedEntry' },
         { $ref: 'specgate#/$defs/TaskDeletedEntry' },
+        { $ref: 'specgate#/$defs/TaskUndoneEntry' },
       ],
     },
     TaskId: {
@@ -562,8 +604,58 @@ export const spec = {
         { $ref: 'specgate#/$defs/TaskDeletedStreamEvent' },
       ],
     },
+    TaskUndone: {
+      type: 'object',
+      properties: {
+        at: { type: 'string', format: 'date-time' },
+        id: { $ref: 'specgate#/$defs/TaskId' },
+        undid: {
+          type: 'string',
+          description: 'The name of the event whose change this took back (`TaskRenamed`, …).',
+          enum: ['TaskCreated', 'TaskRenamed', 'TaskCompleted', 'TaskDeleted'],
+        },
+      },
+      required: ['at', 'id', 'undid'],
+    },
+    TaskUndone2: {
+      type: 'object',
+      description:
+        'Takes back the last change of the task not yet taken back; its state becomes what it\nwas before that change (replay the events, popping one change per TaskUndone).\n',
+      properties: {
+        at: { type: 'string', format: 'date-time' },
+        id: { $ref: 'specgate#/$defs/TaskId2' },
+        undid: {
+          type: 'string',
+          description: 'The name of the event whose change this took back.',
+          enum: ['TaskCreated', 'TaskRenamed', 'TaskCompleted', 'TaskDeleted'],
+        },
+      },
+      required: ['at', 'id', 'undid'],
+    },
+    TaskUndoneEntry: {
+      allOf: [
+        { $ref: 'specgate#/$defs/HistoryEntryBase' },
+        {
+          type: 'object',
+          properties: {
+            data: { $ref: 'specgate#/$defs/TaskUndone' },
+            event: { const: 'TaskUndone' },
+          },
+          required: ['data', 'event'],
+        },
+      ],
+    },
     Title: { type: 'string', maxLength: 200, minLength: 1 },
     Title2: { type: 'string', maxLength: 200, minLength: 1 },
   },
-  routes: [listTasks, createTask, deleteTask, getTask, renameTask, completeTask, getTaskHistory],
+  routes: [
+    listTasks,
+    createTask,
+    deleteTask,
+    getTask,
+    renameTask,
+    completeTask,
+    getTaskHistory,
+    undoTask,
+  ],
 } as const satisfies GatewaySpec;
