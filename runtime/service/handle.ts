@@ -4,6 +4,7 @@
  * never an exception, so one bad command cannot stop the loop.
  */
 import type { KafkaMessage } from 'kafkajs';
+import type { StateLayer } from './aggregate-state.ts';
 import { startRecording, type OutputRecord, type Outputs } from './context.ts';
 import { decodeCommand } from './decode.ts';
 import { encodeReply, problemReply, type EncodedReply } from './reply.ts';
@@ -34,10 +35,15 @@ export interface HandleContext {
   readonly log: (entry: ServiceLogEntry) => void;
 }
 
+/**
+ * `run` is the aggregate state of the transaction in hand, when the service has an aggregate:
+ * the handler sees it and, when it returns, what it emitted is taken into it.
+ */
 export async function handleCommand(
   context: HandleContext,
   partition: number,
   message: KafkaMessage,
+  run?: StateLayer,
 ): Promise<Outcome> {
   const { spec, log } = context;
   const decoded = decodeCommand(spec, context.checks, partition, message);
@@ -55,9 +61,11 @@ export async function handleCommand(
     return outcome(command.headers, command.key, problemReply(501, detail), []);
   }
 
-  const recording = startRecording(context.outputs, command, context.signal);
+  const layer = run?.child();
+  const recording = startRecording(context.outputs, command, context.signal, layer);
   try {
     const encoded = encodeReply(await handler(command, recording.context));
+    if (layer !== undefined) run?.absorb(layer);
     return outcome(command.headers, command.key, encoded, [...recording.records]);
   } catch (error) {
     log({

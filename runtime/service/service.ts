@@ -13,7 +13,10 @@
  * reports the batch stale, and a rebalance during a run fails the heartbeat before the commit.
  */
 import { Kafka, Partitioners, logLevel, type EachBatchPayload, type LogEntry } from 'kafkajs';
-import type { Outputs } from './context.ts';
+import { createKafkaClient } from '../kafka/index.ts';
+import type { KafkaClient, TopicReader } from '../kafka/types.ts';
+import { AggregateState, StateLayer, type WrittenEvent } from './aggregate-state.ts';
+import type { OutputRecord, Outputs } from './context.ts';
 import { handleCommand, type HandleContext, type Outcome } from './handle.ts';
 import { resolveServiceOptions } from './options.ts';
 import { writeRun } from './transaction.ts';
@@ -45,6 +48,12 @@ export function startService(options: ServiceOptions): Service {
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => forwardKafkajsLog(log, entry),
   });
+  const aggregate = options.aggregate === undefined ? undefined : aggregateState(options, log);
+  let stateClient: KafkaClient | undefined;
+  let stateReader: TopicReader | undefined;
+  // Set on every group join: runs wait until the state has read what the topic held then.
+  let stateBarrier: Promise<void> = Promise.resolve();
+
   const producer = kafka.producer({
     transactionalId: resolved.transactionalId,
     idempotent: true,
@@ -72,40 +81,54 @@ export function startService(options: ServiceOptions): Service {
     isStale,
   }: EachBatchPayload): Promise<void> => {
     const { messages, partition } = batch;
+    await stateBarrier;
     let at = 0;
     while (at < messages.length) {
       if (closing || !isRunning() || isStale()) return;
       // A run: at least one command, then more while the first has waited less than maxMs.
       const started = Date.now();
       const outcomes: Outcome[] = [];
+      const run = aggregate === undefined ? undefined : new StateLayer(aggregate, aggregate);
       let lastOffset = '';
       for (const message of messages.slice(at)) {
         if (outcomes.length >= resolved.maxCommands) break;
         if (outcomes.length > 0 && (closing || Date.now() - started >= resolved.maxMs)) break;
-        outcomes.push(await handleCommand(handleContext, partition, message));
+        outcomes.push(await handleCommand(handleContext, partition, message, run));
         lastOffset = message.offset;
       }
       at += outcomes.length;
       // Fails, before anything is written, when the group is rebalancing (see above).
       await heartbeat();
       const transaction = await producer.transaction();
-      await writeRun(
-        transaction,
-        {
-          consumerGroupId: groupId,
-          commandTopic: spec.commandTopic,
-          partition,
-          lastOffset,
-          correlationHeader: spec.correlationHeader,
-          outcomes,
-        },
-        () =>
-          log({
-            level: 'debug',
-            message: 'committing a transaction',
-            details: { partition, lastOffset, commands: outcomes.length },
-          }),
-      );
+      let written: WrittenEvent[] = [];
+      try {
+        await writeRun(
+          transaction,
+          {
+            consumerGroupId: groupId,
+            commandTopic: spec.commandTopic,
+            partition,
+            lastOffset,
+            correlationHeader: spec.correlationHeader,
+            outcomes,
+          },
+          (offsets) => {
+            if (aggregate !== undefined && run !== undefined) {
+              written = writtenEvents(aggregate.topic, outcomes, offsets, run);
+              aggregate.written(written);
+            }
+            log({
+              level: 'debug',
+              message: 'committing a transaction',
+              details: { partition, lastOffset, commands: outcomes.length },
+            });
+          },
+        );
+      } catch (error) {
+        aggregate?.aborted(written);
+        throw error;
+      }
+      aggregate?.committed(written);
       resolveOffset(lastOffset);
       for (const outcome of outcomes) {
         handled++;
@@ -118,6 +141,21 @@ export function startService(options: ServiceOptions): Service {
     // The producer first: registering the transactional id aborts a crashed predecessor's
     // transaction, which must be settled before the consumer reads the committed offsets.
     await producer.connect();
+    if (aggregate !== undefined) {
+      // After the producer: the predecessor's open transaction is aborted, so the reader's
+      // end (the last stable offset) is not held back by it.
+      stateClient = createKafkaClient({ brokers: resolved.brokers, clientId: `${groupId}-state` });
+      stateReader = stateClient.reader(aggregate.topic, {
+        from: 'earliest',
+        onRecords: aggregate.onRecords,
+      });
+      await stateReader.caughtUp;
+      const client = stateClient;
+      const reader = stateReader;
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        stateBarrier = readEnd(client, reader, shutdown.signal);
+      });
+    }
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -157,10 +195,72 @@ export function startService(options: ServiceOptions): Service {
         // Waits for the run in hand (its commit), then leaves the group.
         await consumer.disconnect();
         await producer.disconnect();
+        await stateClient?.close();
       })();
       return closed;
     },
   };
+}
+
+/** The service's aggregate state, checked against the spec. */
+function aggregateState(
+  options: ServiceOptions,
+  log: (entry: ServiceLogEntry) => void,
+): AggregateState | undefined {
+  const { aggregate, spec } = options;
+  if (aggregate === undefined) return undefined;
+  const output = spec.outputs.find((o) => o.topic === aggregate.topic);
+  if (output?.kind !== 'event') {
+    throw new Error(
+      `startService: the aggregate's topic ${aggregate.topic} is not an event output`,
+    );
+  }
+  return new AggregateState(aggregate, output.typeHeader, (record, reason) =>
+    log({
+      level: 'warn',
+      message: `skipped an event of ${aggregate.topic}: ${reason}`,
+      details: { partition: record.partition, offset: record.offset },
+    }),
+  );
+}
+
+/**
+ * The run's events on the aggregate topic with the offsets the broker gave them: the topic's
+ * records of the outcomes are, in order, the events the run's layer folded.
+ */
+function writtenEvents(
+  topic: string,
+  outcomes: readonly Outcome[],
+  offsets: readonly string[],
+  run: StateLayer,
+): WrittenEvent[] {
+  const records: { record: OutputRecord; offset: string }[] = [];
+  let at = 0;
+  for (const record of outcomes.flatMap((outcome) => outcome.records)) {
+    const offset = offsets[at++];
+    if (record.topic === topic && offset !== undefined) records.push({ record, offset });
+  }
+  return records.flatMap(({ record, offset }, index) => {
+    const event = run.events[index];
+    return event === undefined ? [] : [{ partition: record.partition, offset, event }];
+  });
+}
+
+/** Resolves when the reader has read what the topic held (committed) when this was called. */
+async function readEnd(
+  client: KafkaClient,
+  reader: TopicReader,
+  signal: AbortSignal,
+): Promise<void> {
+  const ends = await client.admin.highWatermarks(reader.topic, { isolation: 'read_committed' });
+  while (!signal.aborted) {
+    const positions = reader.positions();
+    const behind = Object.entries(ends).some(
+      ([partition, end]) => BigInt(positions[Number(partition)] ?? '0') < BigInt(end),
+    );
+    if (!behind) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 function forwardKafkajsLog(sink: (entry: ServiceLogEntry) => void, entry: LogEntry): void {

@@ -19,10 +19,14 @@ export interface CommittedRun {
   readonly outcomes: readonly Outcome[];
 }
 
+/**
+ * `beforeCommit` gets the offset of every record the outcomes wrote, in order, once all are
+ * appended; the transaction commits when it returns.
+ */
 export async function writeRun(
   transaction: Transaction,
   run: CommittedRun,
-  beforeCommit: () => void,
+  beforeCommit: (offsets: readonly string[]) => void,
 ): Promise<void> {
   try {
     const offsets = await sendRecords(
@@ -66,7 +70,7 @@ export async function writeRun(
         },
       ],
     });
-    beforeCommit();
+    beforeCommit(offsets);
     await transaction.commit();
   } catch (error) {
     await transaction.abort().catch(() => undefined);
