@@ -12,6 +12,8 @@ import type { BeginOutcome, Claim, IdempotencyStore, StoredResponse } from './id
 import { parsePrefer, waitMs } from './prefer.ts';
 import { HttpProblem, kafkaProblem, problemMediaType } from './problems.ts';
 import {
+  encodeProgress,
+  etagOf,
   formatTopicProgress,
   parseTopicProgress,
   progressAfter,
@@ -30,6 +32,8 @@ export interface CommandContext {
   readonly replies: ReadonlyMap<string, ReplyRouter>;
   readonly payloads: PayloadValidator;
   readonly replyTimeoutMs: number;
+  /** The topics the gateway keeps views of (a reply's `etag` takes their progress). */
+  readonly viewTopics: ReadonlySet<string>;
   /** Cap on `Prefer: wait=N` (RFC 7240: a hint, capped by the server). */
   readonly maxWaitMs: number;
 }
@@ -136,23 +140,29 @@ async function finish(
     const answer = withWrites(
       { status: route.successStatus, headers: {}, body: Buffer.alloc(0) },
       written,
+      ctx.viewTopics,
     );
     if (claim !== undefined)
       await ctx.idempotency.complete(claim, toStored(answer)).catch(() => undefined);
     return send(reply, answer);
   }
   const location = asyncLocation(request.url, correlationId);
-  if (respondAsync) return send(reply, withWrites(accepted(location), written));
+  if (respondAsync) return send(reply, withWrites(accepted(location), written, ctx.viewTopics));
   const router = ctx.replies.get(route.reply.topic);
   const record = await router?.wait(correlationId, ctx.replyTimeoutMs);
   if (record === undefined) {
-    if (route.accepts202) return send(reply, withWrites(accepted(location), written));
+    if (route.accepts202)
+      return send(reply, withWrites(accepted(location), written, ctx.viewTopics));
     throw new HttpProblem(
       'REPLY_TIMEOUT',
       `no reply on ${route.reply.topic} within ${ctx.replyTimeoutMs} ms`,
     );
   }
-  const answer = withWrites(fromReply(record, route.reply.correlationHeader), written);
+  const answer = withWrites(
+    fromReply(record, route.reply.correlationHeader),
+    written,
+    ctx.viewTopics,
+  );
   if (claim !== undefined)
     await ctx.idempotency.complete(claim, toStored(answer)).catch(() => undefined);
   return send(reply, answer);
@@ -187,7 +197,10 @@ export async function collectReply(
     if (hold !== undefined) reply.header('preference-applied', `wait=${Math.round(hold / 1000)}`);
     return send(reply, accepted(request.url));
   }
-  return send(reply, fromReply(record, router.correlationHeader));
+  return send(
+    reply,
+    withWrites(fromReply(record, router.correlationHeader), undefined, ctx.viewTopics),
+  );
 }
 
 function fromReply(record: KafkaRecord, correlationHeader: string): Answer {
@@ -213,16 +226,42 @@ function fromReply(record: KafkaRecord, correlationHeader: string): Answer {
  * Read-your-writes (design §4): the answer names where the command record went, merged with
  * what the service's reply says it wrote (its own `specgate-progress`, `topic=<token>, …`). A
  * malformed reply header is dropped rather than passed on.
+ *
+ * A reply's bare `etag` (the record's own version tag, `v3`) becomes Zilla's ETag shape,
+ * `"<progress>/<etag>"`, with the progress of the first view topic the reply says it wrote: the
+ * ETag a read of that view answers after it, and one whose `If-Match` reaches the service as
+ * `if-match: v3` (a bare `v3` would not be forwarded, design §4).
  */
-function withWrites(answer: Answer, written: RecordPosition | undefined): Answer {
-  if (written === undefined) return answer;
-  const { [progressHeader]: reported, ...headers } = answer.headers;
-  const entries: [string, Progress][] = [
-    [written.topic, progressAfter(written.partition, written.offset)],
-  ];
+function withWrites(
+  answer: Answer,
+  written: RecordPosition | undefined,
+  viewTopics: ReadonlySet<string>,
+): Answer {
+  const { [progressHeader]: reported, ...rest } = answer.headers;
+  const headers: Record<string, string> = { ...rest };
   const parsed = reported === undefined ? undefined : parseTopicProgress(reported);
+  const entries: [string, Progress][] = [];
+  if (written !== undefined) {
+    entries.push([written.topic, progressAfter(written.partition, written.offset)]);
+  }
   if (parsed !== undefined) entries.push(...parsed);
+  const etag = headers.etag;
+  if (etag !== undefined && !etag.includes('/')) {
+    const view = entries.find(([topic]) => viewTopics.has(topic));
+    if (view !== undefined) headers.etag = etagOf(encodeProgress(view[1]), unquote(etag));
+  }
+  if (written === undefined) {
+    return {
+      ...answer,
+      headers: reported === undefined ? headers : { ...headers, [progressHeader]: reported },
+    };
+  }
   return { ...answer, headers: { ...headers, [progressHeader]: formatTopicProgress(entries) } };
+}
+
+function unquote(etag: string): string {
+  const text = etag.trim();
+  return text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
 }
 
 function accepted(location: string): Answer {

@@ -123,6 +123,7 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
     replies,
     payloads: validators.payloads,
     replyTimeoutMs: options.replyTimeoutMs ?? 10_000,
+    viewTopics: new Set(views.keys()),
     maxWaitMs: 60_000,
   };
 

@@ -4,12 +4,22 @@
  * (`if-match`, forwarded by the gateway from HTTP `If-Match`) is refused with 412 when the
  * aggregate has moved on.
  */
-import type { Reply } from './types.ts';
+import type { TypedReply } from './types.ts';
 
 /** How one aggregate type folds its events. */
 export interface Aggregate<State, Event> {
   readonly initial: State;
   apply(state: State, event: Event): State;
+}
+
+/** An RFC 9457 problem, as the runner and the helpers answer with. */
+export interface ProblemDetails {
+  /** Extension members are allowed (RFC 9457 §3.2). */
+  readonly [member: string]: unknown;
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
 }
 
 /** The state after `events`, in order, starting from `initial`. */
@@ -32,7 +42,7 @@ export function replay<State, Event>(
 export function preconditionFailed(
   ifMatch: string | undefined,
   current: string | undefined,
-): Reply | undefined {
+): TypedReply<ProblemDetails> | undefined {
   if (ifMatch === undefined || ifMatch.trim() === '') return undefined;
   const tags = ifMatch.split(',').map((tag) => tag.trim());
   const matches =

@@ -1,7 +1,7 @@
 /** `specgate/service`: the Kafka-side runner generated service handlers run on (design.md §8). */
 export { startService } from './service.ts';
 export { startTypedService } from './typed.ts';
-export { preconditionFailed, replay, type Aggregate } from './aggregate.ts';
+export { preconditionFailed, replay, type Aggregate, type ProblemDetails } from './aggregate.ts';
 export type {
   AggregateEvent,
   AggregateOptions,
