@@ -46,6 +46,7 @@ const generatedPaths = [
   'gateway/routes.ts',
   'gateway/server.ts',
   'gateway/spec.ts',
+  'service/handlers.ts',
   'types.ts',
 ];
 
@@ -56,15 +57,16 @@ describe('specgate generate', () => {
     const first = await run(['generate', specs.openapi, specs.asyncapi, '--out', out]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/Wrote 6 files to .*out \(0 unchanged, 0 removed\), 8 routes, in/);
+    expect(first.stdout).toMatch(/Wrote 7 files to .*out \(0 unchanged, 0 removed\), 8 routes, in/);
     for (const path of [...generatedPaths, manifestName])
       expect(existsSync(join(out, path))).toBe(true);
 
     const clean = await run(['generate', specs.openapi, specs.asyncapi, '--out', out, '--check']);
     expect(clean.code).toBe(0);
-    expect(clean.stdout).toMatch(/is up to date \(6 files, 8 routes/);
+    expect(clean.stdout).toMatch(/is up to date \(7 files, 8 routes/);
 
-    // The CreateTask command's type tag changes: only the route spec carries it.
+    // The CreateTask command's type tag changes: only the route spec and the service spec
+    // carry it.
     const text = readFileSync(specs.asyncapi, 'utf8');
     expect(text).toContain('const: CreateTask\n');
     writeFileSync(specs.asyncapi, text.replace('const: CreateTask\n', 'const: CreateTaskV2\n'));
@@ -72,11 +74,15 @@ describe('specgate generate', () => {
     expect(drift.code).toBe(1);
     expect(drift.stdout).toContain('is out of date; `specgate generate` would change:\n');
     expect(drift.stdout).toContain('  changed  gateway/spec.ts\n');
+    expect(drift.stdout).toContain('  changed  service/handlers.ts\n');
     expect(drift.stdout).not.toContain('routes.ts');
     expect(readFileSync(join(out, 'gateway/spec.ts'), 'utf8')).toContain("text: 'CreateTask' }");
 
     const again = await run(['generate', specs.openapi, specs.asyncapi, '--out', out]);
-    expect(again.stdout).toMatch(/Wrote 1 file to .*\(5 unchanged, 0 removed\)/);
+    expect(again.stdout).toMatch(/Wrote 2 files to .*\(5 unchanged, 0 removed\)/);
+    expect(readFileSync(join(out, 'service/handlers.ts'), 'utf8')).toContain(
+      "{ name: 'CreateTask', tag: 'CreateTaskV2',",
+    );
     expect(readFileSync(join(out, 'gateway/spec.ts'), 'utf8')).toContain("text: 'CreateTaskV2' }");
     expect(
       (await run(['generate', specs.openapi, specs.asyncapi, '--out', out, '--check'])).code,
@@ -141,7 +147,7 @@ describe('specgate generate', () => {
     ]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual({ diagnostics: [] });
-    expect(result.stderr).toContain('Wrote 6 files');
+    expect(result.stderr).toContain('Wrote 7 files');
   });
 
   it('answers a usage error with exit 2', async () => {

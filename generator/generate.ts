@@ -10,6 +10,7 @@ import { emitGateway } from './emit/gateway/index.ts';
 import { clientCheckFiles } from './emit/client/check-files.ts';
 import { emitClient } from './emit/client/index.ts';
 import { gatewayCheckFiles } from './emit/gateway/check-files.ts';
+import { emitService, serviceCheckFiles } from './emit/service/index.ts';
 import type { GeneratedFile } from './emit/generated-file.ts';
 import { checkTypeScript, emitTypes } from './emit/types/index.ts';
 import type { Api } from './ir/types.ts';
@@ -68,7 +69,7 @@ export function reportTypeErrors(
 ): void {
   const emitted = new Set(files.map((f) => f.path));
   for (const problem of checkTypeScript(files, {
-    extraFiles: [...gatewayCheckFiles(), ...clientCheckFiles()],
+    extraFiles: [...gatewayCheckFiles(), ...clientCheckFiles(), ...serviceCheckFiles()],
   })) {
     // Problems in the stand-ins for the runtime and Fastify are not the emitted code's.
     if (!emitted.has(problem.file)) continue;
@@ -82,7 +83,7 @@ export function reportTypeErrors(
 
 /**
  * Every file of the config's targets, in a stable order: `types.ts` (which every target
- * shares), then the gateway's, then the client's. The service target emits nothing yet.
+ * shares), then the gateway's, the client's and the service's.
  */
 export function emitTargets(
   api: Api,
@@ -95,6 +96,7 @@ export function emitTargets(
     files.push(...emitGateway(api, { root, runtime: config.runtime }));
   }
   if (config.targets.includes('client')) files.push(...emitClient(api, { root }));
+  if (config.targets.includes('service')) files.push(...emitService(api, { root }));
   return files;
 }
 

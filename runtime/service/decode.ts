@@ -52,9 +52,10 @@ export function decodeCommand(
     if (typeof value !== 'string') return fail(`the command has no string field "${field}"`);
     name = value;
   }
-  if (!spec.commands.some((command) => command.name === name)) {
-    return fail(`"${name}" is not a command of ${spec.commandTopic}`);
-  }
+  const tag = name;
+  const selected = spec.commands.find((command) => (command.tag ?? command.name) === tag);
+  if (selected === undefined) return fail(`"${tag}" is not a command of ${spec.commandTopic}`);
+  name = selected.name;
   // An empty value (a DELETE's) has no body to check, as in the gateway.
   const problem = body === undefined ? undefined : checks.get(name)?.(body);
   if (problem !== undefined) return fail(`the ${name} command is invalid: ${problem}`);

@@ -17,6 +17,8 @@ export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
 export interface CommandSpec {
   /** The AsyncAPI message name, `CreateTask`: what the handler map is keyed by. */
   readonly name: string;
+  /** The dispatch header's or field's value that selects this command; default `name`. */
+  readonly tag?: string;
   /** Its payload schema; a command whose body breaks it gets a 400 reply. Absent: no check. */
   readonly payload?: JsonSchema;
 }

@@ -39,6 +39,7 @@ const todoRoutes = [
     'task-replies',
   ],
   ['GET', '/tasks/{id}/history', 'history', 'task-events', '{id}', '-'],
+  ['POST', '/tasks/{id}/undo', 'command (request-reply)', 'task-commands', '{id}', 'task-replies'],
 ];
 
 /** Runs `main(argv)` in this process, capturing what it writes. */
@@ -146,7 +147,7 @@ describe('specgate validate, in-process', () => {
 
   describe('a reply channel $ref to a channel that does not exist', () => {
     const broken = brokenTodo('reply-channel', 'asyncapi', {
-      132: {
+      136: {
         from: "        $ref: '#/channels/taskReplies'",
         to: "        $ref: '#/channels/taskRepliez'",
       },
@@ -157,10 +158,10 @@ describe('specgate validate, in-process', () => {
       const { code, stdout } = await run(['validate', ...args]);
       expect(code).toBe(1);
       expect(stdout).toContain(
-        `${at(broken.asyncapi, 132, 9)}  error  SG_ASYNCAPI_INVALID  '#/channels/taskRepliez' does not exist`,
+        `${at(broken.asyncapi, 136, 9)}  error  SG_ASYNCAPI_INVALID  '#/channels/taskRepliez' does not exist`,
       );
       expect(stdout).toContain('(#/operations/createTask/reply/channel/$ref)');
-      expect(markedLine(stdout)).toBe("> 132 |         $ref: '#/channels/taskRepliez'");
+      expect(markedLine(stdout)).toBe("> 136 |         $ref: '#/channels/taskRepliez'");
       // The caret sits under column 9.
       expect(stdout).toContain(`\n      | ${' '.repeat(8)}^\n`);
       expect(stdout).toContain('1 error, 0 warnings, 0 notices');
@@ -178,7 +179,7 @@ describe('specgate validate, in-process', () => {
             severity: 'error',
             message: "'#/channels/taskRepliez' does not exist (invalid-ref)",
             file: relative(process.cwd(), broken.asyncapi),
-            line: 132,
+            line: 136,
             column: 9,
             pointer: '#/operations/createTask/reply/channel/$ref',
           },
@@ -204,7 +205,7 @@ describe('specgate validate, in-process', () => {
                   {
                     physicalLocation: {
                       artifactLocation: { uri: relative(process.cwd(), broken.asyncapi) },
-                      region: { startLine: 132, startColumn: 9 },
+                      region: { startLine: 136, startColumn: 9 },
                     },
                   },
                 ],
@@ -219,7 +220,7 @@ describe('specgate validate, in-process', () => {
       const { code, stdout } = await run(['validate', '--format', 'github', ...args]);
       expect(code).toBe(1);
       expect(stdout).toBe(
-        `::error file=${relative(process.cwd(), broken.asyncapi)},line=132,col=9,title=SG_ASYNCAPI_INVALID::'#/channels/taskRepliez' does not exist (invalid-ref)\n`,
+        `::error file=${relative(process.cwd(), broken.asyncapi)},line=136,col=9,title=SG_ASYNCAPI_INVALID::'#/channels/taskRepliez' does not exist (invalid-ref)\n`,
       );
     });
   });
@@ -239,12 +240,12 @@ describe('specgate validate, in-process', () => {
     {
       name: 'a duplicate key',
       dir: 'yaml-duplicate',
-      line: 59,
+      line: 61,
       from: '    address: task-replies',
       to: '    address: task-replies\n    address: again',
-      at: [60, 5],
+      at: [62, 5],
       message: 'Map keys must be unique',
-      marked: '> 60 |     address: again',
+      marked: '> 62 |     address: again',
     },
   ] as const;
 
@@ -276,7 +277,7 @@ describe('specgate validate, in-process', () => {
   it('reports a payload property whose type disagrees with the request body', async () => {
     // CompleteTask.done: boolean in the request body, string in the message payload.
     const broken = brokenTodo('payload-type', 'asyncapi', {
-      469: { from: '          type: boolean', to: '          type: string' },
+      522: { from: '          type: boolean', to: '          type: string' },
     });
     const { code, stdout } = await run(['validate', broken.openapi, broken.asyncapi]);
     expect(code).toBe(1);
@@ -297,17 +298,17 @@ describe('specgate validate, in-process', () => {
 
   describe('warnings only (an AsyncAPI operation renamed, so neither side binds)', () => {
     const broken = brokenTodo('renamed', 'asyncapi', {
-      189: { from: '  getTaskHistory:', to: '  taskHistory:' },
+      205: { from: '  getTaskHistory:', to: '  taskHistory:' },
     });
     const args = [broken.openapi, broken.asyncapi];
 
     it('exits 0 and prints both warnings, located', async () => {
       const { code, stdout } = await run(['validate', ...args]);
       expect(code).toBe(0);
-      expect(stdout).toContain(`${at(broken.asyncapi, 189, 3)}  warning  SG_BIND_KAFKA_UNMAPPED`);
+      expect(stdout).toContain(`${at(broken.asyncapi, 205, 3)}  warning  SG_BIND_KAFKA_UNMAPPED`);
       expect(stdout).toContain(`${at(broken.openapi, 279, 5)}  warning  SG_BIND_HTTP_UNMAPPED`);
       expect(stdout).toContain('0 errors, 2 warnings, 0 notices');
-      expect(routeTable(stdout)).toEqual(todoRoutes.slice(0, -1));
+      expect(routeTable(stdout)).toEqual(todoRoutes.filter((row) => row[2] !== 'history'));
     });
 
     it('exits 1 with --strict, in every format', async () => {
@@ -317,7 +318,7 @@ describe('specgate validate, in-process', () => {
       const github = await run(['validate', '--strict', '--format', 'github', ...args]);
       expect(github.stdout.split('\n').filter(Boolean)).toEqual([
         expect.stringMatching(
-          /^::warning file=[^,]+asyncapi\.yaml,line=189,col=3,title=SG_BIND_KAFKA_UNMAPPED::/,
+          /^::warning file=[^,]+asyncapi\.yaml,line=205,col=3,title=SG_BIND_KAFKA_UNMAPPED::/,
         ),
         expect.stringMatching(
           /^::warning file=[^,]+openapi\.yaml,line=279,col=5,title=SG_BIND_HTTP_UNMAPPED::/,

@@ -60,7 +60,11 @@ export const specgatePackage: GeneratedFile = {
   content: JSON.stringify({
     name: 'specgate',
     type: 'module',
-    exports: { './runtime': './runtime/index.ts', './client': './client/index.ts' },
+    exports: {
+      './runtime': './runtime/index.ts',
+      './client': './client/index.ts',
+      './service': './service/index.ts',
+    },
   }),
 };
 

@@ -1,0 +1,276 @@
+/**
+ * The service emitter: IR → `service/handlers.ts`, typed handlers for each service the AsyncAPI
+ * document implies (plan.ts), over the service runtime (`specgate/service`, whose contract is
+ * runtime/service/types.ts). Per command topic, e.g. `task-commands` (channel `taskCommands`):
+ *
+ * - `taskCommandsSpec`, the `ServiceSpec` the runner reads (commands with their payload schemas,
+ *   how they are dispatched, the outputs, the reply headers, the schemas the payloads refer to);
+ * - `TaskCommandsTypes`, the shapes: each command's body, the reply, each event topic's messages
+ *   and each snapshot topic's value, from `../types.ts` (the types the gateway and client use);
+ * - `TaskCommandsHandlers<State>` and `TaskCommandsEvent`, and `startTaskCommandsService`.
+ *
+ * Pure, deterministic (channels in id order, names sorted) and formatted as Prettier would.
+ */
+import type { Api, Message, Schema } from '../../ir/types.ts';
+import { generatedHeader, type GeneratedFile } from '../generated-file.ts';
+import { importDeclaration, relativeImport } from '../gateway/emit-gateway.ts';
+import { compare, schemaLiteral } from '../gateway/schema-literal.ts';
+import { multiline, printLiteral, width, type Literal } from '../gateway/ts-literal.ts';
+import { NameAllocator, propertyKey, typeName, valueName } from '../naming.ts';
+import {
+  typeContext,
+  typeExpression,
+  typeReferences,
+  typesFile,
+  type TypeContext,
+  type TypeOptions,
+} from '../types/index.ts';
+import { renderTemplate } from '../types/render-template.ts';
+import { planServices, type ServicePlan } from './plan.ts';
+
+export interface EmitServiceOptions extends TypeOptions {
+  /** The project root: the file header names the spec files relative to it. */
+  readonly root: string;
+}
+
+/** The service's files, relative to the output folder. */
+export const serviceFiles = { handlers: 'service/handlers.ts' } as const;
+
+const runtimeImports = [
+  'startTypedService',
+  'type Service',
+  'type ServiceEvent',
+  'type ServiceHandlers',
+  'type ServiceSpec',
+  'type TypedServiceOptions',
+];
+
+const printWidth = 100;
+
+export function emitService(api: Api, options: EmitServiceOptions): GeneratedFile[] {
+  const header = generatedHeader([api.http.file, api.kafka.file], options.root);
+  const ctx = typeContext(api, options);
+  const { services, notes } = planServices(api);
+  const names = new NameAllocator(runtimeImports.map((name) => name.replace('type ', '')));
+  const references = new Set<string>();
+  const views = services.map((plan) => serviceView(api, ctx, plan, names, references));
+
+  const imports: string[] = [];
+  if (services.length > 0) {
+    imports.push(importDeclaration(runtimeImports, 'specgate/service', false));
+  }
+  if (references.size > 0) {
+    imports.push(
+      importDeclaration(
+        [...references].sort(compare),
+        relativeImport(serviceFiles.handlers, typesFile),
+        true,
+      ),
+    );
+  }
+  const allNotes = [...new Set(notes)];
+  if (services.length === 0) {
+    allNotes.unshift('No command topic has a service: nothing to handle.');
+  }
+  return [
+    {
+      path: serviceFiles.handlers,
+      content: renderTemplate('service/handlers.ts.hbs', {
+        header,
+        imports,
+        notes: allNotes,
+        services: views,
+      }),
+    },
+  ];
+}
+
+function serviceView(
+  api: Api,
+  ctx: TypeContext,
+  plan: ServicePlan,
+  names: NameAllocator,
+  references: Set<string>,
+): object {
+  const base = plan.channel.id;
+  const specName = names.allocate(valueName(`${base} spec`, 'serviceSpec'));
+  const typesName = names.allocate(typeName(`${base} types`));
+  const handlersName = names.allocate(typeName(`${base} handlers`));
+  const eventName = names.allocate(typeName(`${base} event`));
+  const startName = names.allocate(valueName(`start ${base} service`, 'startService'));
+
+  const typeOf = (schema: Schema | undefined, column: number, indent: number): string => {
+    if (schema === undefined) return 'undefined';
+    for (const name of typeReferences(schema, ctx, 'read')) references.add(name);
+    return typeExpression(schema, ctx, { direction: 'read', indent, column });
+  };
+  const member = (indent: number, key: string, type: (column: number) => string): string => {
+    const head = `${' '.repeat(indent)}readonly ${propertyKey(key)}: `;
+    return `${head}${type(head.length)};`;
+  };
+
+  const lines: string[] = [`export interface ${typesName} {`];
+  lines.push('  readonly commands: {');
+  for (const command of plan.commands) {
+    lines.push(member(4, command.name, (column) => typeOf(command.payload, column, 4)));
+  }
+  lines.push('  };');
+  lines.push(
+    `  readonly reply: ${replyType(plan.replies, (m, column) => typeOf(m.payload, column, 2))};`,
+  );
+  const events = plan.outputs.filter((o) => o.kind === 'event');
+  if (events.length === 0) lines.push('  readonly events: Record<never, never>;');
+  else {
+    lines.push('  readonly events: {');
+    for (const output of events) {
+      lines.push(`    readonly ${propertyKey(output.topic)}: {`);
+      for (const message of output.messages) {
+        lines.push(member(6, message.name, (column) => typeOf(message.payload, column, 6)));
+      }
+      lines.push('    };');
+    }
+    lines.push('  };');
+  }
+  const snapshots = plan.outputs.filter((o) => o.kind === 'snapshot');
+  if (snapshots.length === 0) lines.push('  readonly snapshots: Record<never, never>;');
+  else {
+    lines.push('  readonly snapshots: {');
+    for (const output of snapshots) {
+      lines.push(
+        member(4, output.topic, (column) =>
+          output.messages.length === 1
+            ? typeOf(output.messages[0]?.payload, column, 4)
+            : unionOf(output.messages.map((m) => typeOf(m.payload, column, 4))),
+        ),
+      );
+    }
+    lines.push('  };');
+  }
+  lines.push('}');
+
+  const specHead = `export const ${specName} = `;
+  return {
+    topic: plan.topic,
+    specName,
+    specLiteral: printLiteral(specLiteral(api, plan), {
+      column: specHead.length,
+      indent: 0,
+      suffix: ' as const satisfies ServiceSpec;',
+    }),
+    typesName,
+    typesDeclaration: lines.join('\n'),
+    handlersAlias: typeAlias(
+      `export type ${handlersName}<State = undefined> =`,
+      `ServiceHandlers<${typesName}, State>;`,
+    ),
+    eventAlias: typeAlias(`export type ${eventName} =`, `ServiceEvent<${typesName}>;`),
+    startSignature: signature(
+      `export function ${startName}<State = undefined>(`,
+      `options: TypedServiceOptions<${typesName}, State>`,
+      '): Service {',
+    ),
+    startName,
+    startDoc: docComment(
+      `Starts the ${plan.topic} service: consumes ${plan.commands.map((c) => c.name).join(', ')}` +
+        ` and may write ${plan.outputs.map((o) => `${o.topic} (${o.kind})`).join(', ') || 'nothing'}.`,
+    ),
+  };
+}
+
+function specLiteral(api: Api, plan: ServicePlan): Literal {
+  const payloads = plan.commands.flatMap((c) => (c.payload === undefined ? [] : [c.payload]));
+  const schemas: { [id: string]: Literal } = {};
+  for (const id of reachableSchemas(api, payloads)) {
+    const named = api.schemas[id];
+    if (named !== undefined) schemas[id] = schemaLiteral(named.schema);
+  }
+  return multiline({
+    title: `${api.kafka.title} ${plan.topic}`,
+    commandTopic: plan.topic,
+    dispatch: plan.dispatch?.by,
+    commands: plan.commands.map((command) => {
+      const tag = plan.dispatch?.tags.get(command.name);
+      return {
+        name: command.name,
+        tag: tag === command.name ? undefined : tag,
+        payload: command.payload === undefined ? undefined : schemaLiteral(command.payload),
+      };
+    }),
+    outputs: plan.outputs.map((output) => ({
+      topic: output.topic,
+      kind: output.kind,
+      messages: output.messages.map((m) => m.name),
+      typeHeader: output.typeHeader,
+    })),
+    schemas: Object.keys(schemas).length === 0 ? {} : multiline(schemas),
+    correlationHeader: plan.correlationHeader,
+    replyToHeader: plan.replyToHeader,
+  });
+}
+
+/** The ids of the named schemas `roots` refer to, directly or through each other, sorted. */
+export function reachableSchemas(api: Api, roots: readonly Schema[]): string[] {
+  const found = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if (typeof value !== 'object' || value === null) return;
+    for (const [key, member] of Object.entries(value)) {
+      if ((key === '$ref' || key === 'mapping') && typeof member === 'string') refer(member);
+      else if (key === 'mapping' && typeof member === 'object' && member !== null) {
+        for (const ref of Object.values(member)) if (typeof ref === 'string') refer(ref);
+      } else visit(member);
+    }
+  };
+  const refer = (ref: string): void => {
+    if (!ref.startsWith('#/$defs/')) return;
+    const id = ref.slice('#/$defs/'.length);
+    if (found.has(id)) return;
+    found.add(id);
+    visit(api.schemas[id]?.schema);
+  };
+  for (const root of roots) visit(root);
+  return [...found].sort(compare);
+}
+
+function replyType(
+  replies: readonly Message[],
+  typeOf: (message: Message, column: number) => string,
+): string {
+  if (replies.length === 0) return 'never';
+  const column = '  readonly reply: '.length;
+  return unionOf(replies.map((message) => typeOf(message, column)));
+}
+
+function unionOf(types: readonly string[]): string {
+  return [...new Set(types)].join(' | ');
+}
+
+/** `head body` on one line when it fits, else the body on the next line, indented. */
+function typeAlias(head: string, body: string): string {
+  return width(`${head} ${body}`) <= printWidth ? `${head} ${body}` : `${head}\n  ${body}`;
+}
+
+/** A one-parameter signature, the parameter on its own line when the whole does not fit. */
+function signature(open: string, parameter: string, close: string): string {
+  const oneLine = `${open}${parameter}${close}`;
+  return width(oneLine) <= printWidth ? oneLine : `${open}\n  ${parameter},\n${close}`;
+}
+
+/** A `/** … *\/` comment of `text`, wrapped to the print width (one line when it fits). */
+export function docComment(text: string): string {
+  const safe = text.replaceAll('*/', '*\\/');
+  if (width(`/** ${safe} */`) <= printWidth) return `/** ${safe} */`;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of safe.split(/\s+/)) {
+    if (line !== '' && width(` * ${line} ${word}`) > printWidth) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return ['/**', ...lines.map((l) => ` * ${l}`), ' */'].join('\n');
+}

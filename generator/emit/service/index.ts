@@ -1,0 +1,3 @@
+/** The service emitter. */
+export { emitService, serviceFiles, type EmitServiceOptions } from './emit-service.ts';
+export { serviceCheckFiles } from './check-files.ts';
