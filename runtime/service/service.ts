@@ -268,8 +268,16 @@ function forwardKafkajsLog(sink: (entry: ServiceLogEntry) => void, entry: LogEnt
   const details = Object.fromEntries(
     Object.entries(rest).filter(([name]) => name !== 'timestamp' && name !== 'logger'),
   );
-  const level =
-    entry.level <= logLevel.ERROR ? 'error' : entry.level === logLevel.WARN ? 'warn' : 'info';
+  // kafkajs logs every error response of the broker as an error, also the ones it retries
+  // (a coordinator still loading, say); what it gives up on reaches us as a failure anyway.
+  const retried = entry.namespace === 'Connection' && message.startsWith('Response ');
+  const level = retried
+    ? 'debug'
+    : entry.level <= logLevel.ERROR
+      ? 'error'
+      : entry.level === logLevel.WARN
+        ? 'warn'
+        : 'info';
   try {
     sink({ level, message: `kafkajs [${entry.namespace}] ${message}`, details });
   } catch {
