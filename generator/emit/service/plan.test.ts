@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import type { Api, Channel, KafkaOperation, Message, Schema } from '../../ir/types.ts';
+import { apiWith, message, nowhere } from '../gateway/testing.ts';
+import { emitService } from './emit-service.ts';
+import { planServices } from './plan.ts';
+
+function channel(id: string, messages: readonly string[], overrides: Partial<Channel> = {}) {
+  return {
+    id,
+    address: id,
+    parameters: [],
+    messages,
+    servers: [],
+    isKafka: true,
+    source: nowhere,
+    ...overrides,
+  } satisfies Channel;
+}
+
+function op(
+  id: string,
+  action: 'send' | 'receive',
+  on: string,
+  messages: readonly string[],
+  reply?: KafkaOperation['reply'],
+): KafkaOperation {
+  return { id, action, channel: on, messages, source: nowhere, ...(reply ? { reply } : {}) };
+}
+
+function tagged(id: string, header: string, tag: string, payload?: Schema): Message {
+  return message(id, {
+    headers: { type: 'object', properties: { [header]: { type: 'string', const: tag } } },
+    ...(payload === undefined ? {} : { payload }),
+  });
+}
+
+function kafkaApi(
+  channels: readonly Channel[],
+  messages: readonly Message[],
+  operations: readonly KafkaOperation[],
+): Api {
+  const api = apiWith([], messages);
+  return { ...api, kafka: { ...api.kafka, channels, messages, operations } };
+}
+
+const compacted = {
+  cleanupPolicy: ['compact'],
+  compacted: true,
+  config: {},
+  source: nowhere,
+};
+
+describe('planServices', () => {
+  it('finds the command topic, its dispatch header, reply and outputs', () => {
+    const api = kafkaApi(
+      [
+        channel('cmds', ['A', 'B']),
+        channel('replies', ['R']),
+        channel('events', ['E1', 'E2']),
+        channel('state', ['S'], { kafka: compacted }),
+      ],
+      [
+        tagged('A', 'command-type', 'A'),
+        tagged('B', 'command-type', 'B'),
+        message('R', { payload: { type: 'string' } }),
+        tagged('E1', 'event-type', 'E1'),
+        tagged('E2', 'event-type', 'E2'),
+        message('S'),
+      ],
+      [
+        op('a', 'send', 'cmds', ['A'], { channel: 'replies', messages: ['R'], source: nowhere }),
+        op('b', 'send', 'cmds', ['B']),
+        op('events', 'receive', 'events', ['E1', 'E2']),
+        op('state', 'receive', 'state', ['S']),
+      ],
+    );
+    const { services, notes } = planServices(api);
+    expect(notes).toEqual([]);
+    const [service] = services;
+    expect(service?.topic).toBe('cmds');
+    expect(service?.dispatch?.by).toEqual({ header: 'command-type' });
+    expect(service?.replies.map((m) => m.id)).toEqual(['R']);
+    expect(service?.correlationHeader).toBe('zilla:correlation-id');
+    expect(
+      service?.outputs.map((o) => [o.topic, o.kind, o.typeHeader, o.messages.map((m) => m.id)]),
+    ).toEqual([
+      ['events', 'event', 'event-type', ['E1', 'E2']],
+      ['state', 'snapshot', undefined, ['S']],
+    ]);
+  });
+
+  it('dispatches by a payload field when no header tells the commands apart, tags as written', () => {
+    const kind = (tag: string): Schema => ({
+      type: 'object',
+      properties: { kind: { const: tag }, n: { type: 'number' } },
+    });
+    const api = kafkaApi(
+      [channel('cmds', ['Add', 'Sub'])],
+      [message('Add', { payload: kind('add') }), message('Sub', { payload: kind('sub') })],
+      [op('add', 'send', 'cmds', ['Add', 'Sub'])],
+    );
+    const [service] = planServices(api).services;
+    expect(service?.dispatch?.by).toEqual({ field: 'kind' });
+    expect([...(service?.dispatch?.tags ?? [])]).toEqual([
+      ['Add', 'add'],
+      ['Sub', 'sub'],
+    ]);
+    const file = emitService(api, { root: '/' })[0]?.content ?? '';
+    expect(file).toContain("name: 'Add',\n      tag: 'add',");
+    expect(file).toContain("dispatch: { field: 'kind' },");
+  });
+
+  it('needs no dispatch for a single command type', () => {
+    const api = kafkaApi(
+      [channel('cmds', ['Only'])],
+      [message('Only')],
+      [op('only', 'send', 'cmds', ['Only'])],
+    );
+    expect(planServices(api).services.map((s) => [s.topic, s.dispatch])).toEqual([
+      ['cmds', undefined],
+    ]);
+  });
+
+  it('gives no service, and says why, where there is no topic to own or no way to dispatch', () => {
+    const api = kafkaApi(
+      [
+        channel('direct', ['D'], { kafka: compacted }),
+        channel('lights', ['L'], { address: 'lights.{id}' }),
+        channel('mixed', ['X', 'Y']),
+      ],
+      [message('D'), message('L'), message('X'), message('Y')],
+      [
+        op('write', 'send', 'direct', ['D']),
+        op('read', 'receive', 'direct', ['D']),
+        op('light', 'send', 'lights', ['L']),
+        op('mixed', 'send', 'mixed', ['X', 'Y']),
+      ],
+    );
+    const { services, notes } = planServices(api);
+    expect(services).toEqual([]);
+    expect(notes).toEqual([
+      'direct: no service, the gateway reads this topic too (it writes it directly)',
+      'lights.{id}: no service, its address has parameters (one topic per value)',
+      'mixed: no service, its commands share no header or payload field with a distinct const each',
+    ]);
+  });
+});
