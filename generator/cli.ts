@@ -266,8 +266,9 @@ Usage:
       Exit 1 on errors (and on warnings with --strict).
   specgate generate [--config specgate.yaml | <openapi> <asyncapi>] [--out DIR] [--check] [--force]
                     [--format human|json|sarif|github]
-      Validate, then write the typed gateway (and the types it shares) to the output folder
-      (the config's "out", else ./generated). Files specgate no longer generates are removed;
+      Validate, then write the config's targets (default: the typed gateway, client SDK and
+      service handlers, and the types they share) to the output folder (the config's "out",
+      else ./generated). Files specgate no longer generates are removed;
       files it did not generate are never touched. --check writes nothing and exits 1 when the
       folder is out of date; --force writes into a folder specgate did not create.
   specgate help

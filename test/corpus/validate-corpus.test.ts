@@ -360,7 +360,7 @@ describe('validateSpecs over the development corpus', () => {
 
 /** The repo's example specs: no diagnostics at all, and exactly the routes specs/README.md lists. */
 describe('validateSpecs over the example specs', () => {
-  it('binds specs/todo to the seven routes of specs/README.md', async () => {
+  it('binds specs/todo to the eight routes of specs/README.md', async () => {
     const result = await validateSpecs(
       configFromPaths(repoSpec('todo/openapi.yaml'), repoSpec('todo/asyncapi.yaml')),
     );
@@ -375,6 +375,7 @@ describe('validateSpecs over the example specs', () => {
       ['PUT', '/tasks/{id}', 'command', 'task-commands', 'path id', 'task-replies'],
       ['POST', '/tasks/{id}/complete', 'command', 'task-commands', 'path id', 'task-replies'],
       ['GET', '/tasks/{id}/history', 'history', 'task-events', 'path id', '-'],
+      ['POST', '/tasks/{id}/undo', 'command', 'task-commands', 'path id', 'task-replies'],
     ]);
     expect(routes.map(routeDetail)).toEqual([
       'listTasks list+stream compacted',
@@ -384,6 +385,7 @@ describe('validateSpecs over the example specs', () => {
       'renameTask request-reply messages=RenameTask',
       'completeTask request-reply messages=CompleteTask',
       'getTaskHistory history key=id not-compacted',
+      'undoTask request-reply messages=UndoTask',
     ]);
     // Every command answers on task-replies, correlated by Zilla's headers, and accepts 202.
     for (const route of routes) {
