@@ -16,7 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { createKafkaClient } from '../kafka/index.ts';
-import type { KafkaClient } from '../kafka/types.ts';
+import type { KafkaClient, ProducerStats } from '../kafka/types.ts';
 import type { GatewayOptions, GatewayRuntime } from './api.ts';
 import { collectReply, runCommand, type CommandContext } from './commands.ts';
 import { IdempotencyStore } from './idempotency.ts';
@@ -49,6 +49,8 @@ export interface Gateway {
   readonly app: FastifyInstance;
   /** `http://127.0.0.1:PORT` once listening. */
   listen(options?: { host?: string; port?: number }): Promise<string>;
+  /** Counters since start: the command producer's (records, produce requests: its batching). */
+  stats(): { readonly producer: ProducerStats };
   close(): Promise<void>;
 }
 
@@ -292,6 +294,7 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
     async listen(listenOptions = {}) {
       return app.listen({ host: listenOptions.host ?? '127.0.0.1', port: listenOptions.port ?? 0 });
     },
+    stats: () => ({ producer: producer.stats() }),
     async close() {
       ready = false;
       closing.abort();
