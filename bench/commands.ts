@@ -21,7 +21,7 @@ import { fixed, load, median, payload256, type LoadResult } from './lib/load.ts'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? '8');
 const repetitions = Number(process.env.BENCH_REPETITIONS ?? '3');
-const connections = 64;
+const connections = Number(process.env.BENCH_CONNECTIONS ?? '256');
 const body = payload256('bench-event');
 
 interface Sample {

@@ -34,15 +34,28 @@ export interface ServerChild {
 }
 
 /**
- * Runs `node --import tsx <script>` on `core`; resolves when the child sends
+ * Runs `node --import tsx <script>` on `core` (negative: any core); resolves when the child sends
  * `{ type: 'ready', url }` over IPC.
  */
 export async function startServerChild(
   script: URL,
-  options: { readonly core: number; readonly env?: Record<string, string> },
+  options: {
+    readonly core: number;
+    readonly env?: Record<string, string>;
+    /** Extra node flags (`--cpu-prof`, say). */
+    readonly nodeArgs?: readonly string[];
+  },
 ): Promise<ServerChild> {
-  const node = [process.execPath, '--import', 'tsx', fileURLToPath(script)];
-  const [command, ...args] = canPin ? ['taskset', '-c', String(options.core), ...node] : node;
+  const node = [
+    process.execPath,
+    ...(options.nodeArgs ?? []),
+    '--import',
+    'tsx',
+    fileURLToPath(script),
+  ];
+  // A negative core: not pinned (it floats, as the broker does).
+  const pin = canPin && options.core >= 0;
+  const [command, ...args] = pin ? ['taskset', '-c', String(options.core), ...node] : node;
   const child = spawn(command ?? process.execPath, args, {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
