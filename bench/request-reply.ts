@@ -47,9 +47,9 @@ async function main(): Promise<void> {
     });
     try {
       const post = httpPoster(`${gateway.url}/echo`, body);
-      // Warm-up.
-      await openLoop(rate, 3, post);
-      await raw.ask({ type: 'run', seconds: 3, rate }, 'result');
+      // Warm-up (the broker's JIT too: the first seconds have a far slower tail).
+      await openLoop(rate, seconds, post);
+      await raw.ask({ type: 'run', seconds, rate }, 'result');
 
       const viaGateway: OpenLoopResult[] = [];
       const viaRaw: OpenLoopResult[] = [];
