@@ -12,6 +12,8 @@ export interface LoadResult {
   readonly total: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** Answers by status code. */
+  readonly statuses: Readonly<Record<string, number>>;
 }
 
 export interface LoadOptions {
@@ -23,6 +25,8 @@ export interface LoadOptions {
   readonly connections: number;
   /** Requests per second in all (open loop); absent: closed loop. */
   readonly rate?: number;
+  /** Each request's path and extra headers (a random item, say); default `url`'s. */
+  readonly next?: () => { readonly path: string; readonly headers?: Record<string, string> };
 }
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
@@ -35,6 +39,23 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     connections: options.connections,
     pipelining: 1,
     ...(options.rate === undefined ? {} : { overallRate: options.rate }),
+    ...(options.next === undefined
+      ? {}
+      : {
+          requests: [
+            {
+              setupRequest: (request: autocannon.Request): autocannon.Request => {
+                const next = options.next?.();
+                if (next === undefined) return request;
+                return {
+                  ...request,
+                  path: next.path,
+                  headers: { ...request.headers, ...next.headers },
+                };
+              },
+            },
+          ],
+        }),
   });
   return {
     requestsPerSecond: result.requests.average,
@@ -43,6 +64,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     total: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    statuses: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count ?? 0]),
+    ),
   };
 }
 

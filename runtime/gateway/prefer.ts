@@ -6,7 +6,11 @@ export interface Preferences {
   readonly wait?: number;
 }
 
+const noPreferences: Preferences = { respondAsync: false };
+
 export function parsePrefer(header: string | readonly string[] | undefined): Preferences {
+  // Most requests have no Prefer: nothing to split or allocate.
+  if (header === undefined || header === '') return noPreferences;
   const text = typeof header === 'string' ? header : (header ?? []).join(',');
   let respondAsync = false;
   let wait: number | undefined;

@@ -73,14 +73,19 @@ export function createQueryHandler(route: QueryRouteSpec, ctx: QueryContext): Qu
     const predicate = ctx.predicate?.(request);
     const answer = (): Answer => answerQuery(route, view, parsed, predicate);
 
-    const closed = abortOnClose(reply);
-    if (parsed.progress !== undefined) {
+    const ifNoneMatch = request.headers['if-none-match'];
+    const hold = waitMs(parsePrefer(request.headers.prefer), maxWaitMs);
+    // Only a request that may wait needs to know when its client goes away (the common one,
+    // answered at once, allocates nothing for it).
+    const closed =
+      parsed.progress !== undefined || (hold !== undefined && ifNoneMatch !== undefined)
+        ? abortOnClose(reply)
+        : undefined;
+    if (parsed.progress !== undefined && closed !== undefined) {
       await view.waitForProgress(parsed.progress, readYourWritesMs, closed.signal);
     }
     let current = answer();
-    const ifNoneMatch = request.headers['if-none-match'];
-    const hold = waitMs(parsePrefer(request.headers.prefer), maxWaitMs);
-    if (hold !== undefined && ifNoneMatch !== undefined) {
+    if (hold !== undefined && ifNoneMatch !== undefined && closed !== undefined) {
       reply.header('preference-applied', `wait=${Math.round(hold / 1000)}`);
       const deadline = Date.now() + hold;
       while (current.found && etagMatches(ifNoneMatch, current.etag)) {
@@ -90,7 +95,7 @@ export function createQueryHandler(route: QueryRouteSpec, ctx: QueryContext): Qu
         current = answer();
       }
     }
-    closed.dispose();
+    closed?.dispose();
     if (!current.found) return sendProblem(reply, current.problem);
     reply.header('etag', current.etag);
     if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, current.etag)) {
