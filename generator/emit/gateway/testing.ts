@@ -3,11 +3,15 @@
  * field the emitter does not look at filled with a neutral value, so a test states only what
  * it is about.
  */
+import { configFromPaths } from '../../config.ts';
+import { validateSpecs } from '../../validate.ts';
 import type {
   Api,
+  Channel,
   CommandRoute,
   HttpOperation,
   HttpParameter,
+  KafkaOperation,
   Message,
   Route,
   Schema,
@@ -91,4 +95,60 @@ export function apiWith(
     kafka: { ...base.kafka, messages },
     routes,
   };
+}
+
+/** The Api of one of the repository's example spec pairs (`specs/<name>/`). */
+export async function exampleApi(name: 'todo' | 'petstore'): Promise<Api> {
+  const repo = new URL('../../../', import.meta.url);
+  const spec = (file: string): string => new URL(`specs/${name}/${file}`, repo).pathname;
+  const { api } = await validateSpecs(configFromPaths(spec('openapi.yaml'), spec('asyncapi.yaml')));
+  if (api === undefined) throw new Error(`specs/${name} did not parse`);
+  return api;
+}
+
+/** A Kafka channel of `messages`; compacted when its binding says so. */
+export function channel(
+  id: string,
+  messages: readonly string[],
+  overrides: Partial<Channel> = {},
+): Channel {
+  return {
+    id,
+    address: id,
+    parameters: [],
+    messages,
+    servers: [],
+    isKafka: true,
+    source: nowhere,
+    ...overrides,
+  };
+}
+
+export const compactedBinding = {
+  cleanupPolicy: ['compact'],
+  compacted: true,
+  config: {},
+  source: nowhere,
+} as const;
+
+export function kafkaOperation(
+  id: string,
+  action: 'send' | 'receive',
+  on: string,
+  messages: readonly string[],
+  reply?: KafkaOperation['reply'],
+): KafkaOperation {
+  return { id, action, channel: on, messages, source: nowhere, ...(reply ? { reply } : {}) };
+}
+
+/** A deep copy of `value` whose objects list their keys in reverse (arrays keep their order). */
+export function reversedKeys<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(reversedKeys) as T;
+  if (value instanceof Map) return value;
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([key, member]) => [key, reversedKeys(member)]),
+  ) as T;
 }

@@ -11,21 +11,15 @@
  *
  * Pure, deterministic (channels in id order, names sorted) and formatted as Prettier would.
  */
-import type { Api, Message, Schema } from '../../ir/types.ts';
+import type { Api, Schema } from '../../ir/types.ts';
 import { generatedHeader, type GeneratedFile } from '../generated-file.ts';
 import { importDeclaration, relativeImport } from '../gateway/emit-gateway.ts';
 import { compare, schemaLiteral } from '../gateway/schema-literal.ts';
 import { multiline, printLiteral, width, type Literal } from '../gateway/ts-literal.ts';
-import { NameAllocator, propertyKey, typeName, valueName } from '../naming.ts';
-import {
-  typeContext,
-  typeExpression,
-  typeReferences,
-  typesFile,
-  type TypeContext,
-  type TypeOptions,
-} from '../types/index.ts';
+import { NameAllocator, typeName, valueName } from '../naming.ts';
+import { typeContext, typesFile, type TypeContext, type TypeOptions } from '../types/index.ts';
 import { renderTemplate } from '../types/render-template.ts';
+import { eventAlias, handlersAlias, startSignature, typesInterface } from './declarations.ts';
 import { planServices, type ServicePlan } from './plan.ts';
 
 export interface EmitServiceOptions extends TypeOptions {
@@ -51,7 +45,11 @@ export function emitService(api: Api, options: EmitServiceOptions): GeneratedFil
   const header = generatedHeader([api.http.file, api.kafka.file], options.root);
   const ctx = typeContext(api, options);
   const { services, notes } = planServices(api);
-  const names = new NameAllocator(runtimeImports.map((name) => name.replace('type ', '')));
+  // The names of ../types.ts are reserved too: the file may import any of them.
+  const names = new NameAllocator([
+    ...[...ctx.names.values()].flatMap((n) => [n.read, n.write]),
+    ...runtimeImports.map((name) => name.replace('type ', '')),
+  ]);
   const references = new Set<string>();
   const views = services.map((plan) => serviceView(api, ctx, plan, names, references));
 
@@ -99,77 +97,30 @@ function serviceView(
   const eventName = names.allocate(typeName(`${base} event`));
   const startName = names.allocate(valueName(`start ${base} service`, 'startService'));
 
-  const typeOf = (schema: Schema | undefined, column: number, indent: number): string => {
-    if (schema === undefined) return 'undefined';
-    for (const name of typeReferences(schema, ctx, 'read')) references.add(name);
-    return typeExpression(schema, ctx, { direction: 'read', indent, column });
-  };
-  const member = (indent: number, key: string, type: (column: number) => string): string => {
-    const head = `${' '.repeat(indent)}readonly ${propertyKey(key)}: `;
-    return `${head}${type(head.length)};`;
-  };
-
-  const lines: string[] = [`export interface ${typesName} {`];
-  lines.push('  readonly commands: {');
-  for (const command of plan.commands) {
-    lines.push(member(4, command.name, (column) => typeOf(command.payload, column, 4)));
-  }
-  lines.push('  };');
-  lines.push(
-    `  readonly reply: ${replyType(plan.replies, (m, column) => typeOf(m.payload, column, 2))};`,
-  );
-  const events = plan.outputs.filter((o) => o.kind === 'event');
-  if (events.length === 0) lines.push('  readonly events: Record<never, never>;');
-  else {
-    lines.push('  readonly events: {');
-    for (const output of events) {
-      lines.push(`    readonly ${propertyKey(output.topic)}: {`);
-      for (const message of output.messages) {
-        lines.push(member(6, message.name, (column) => typeOf(message.payload, column, 6)));
-      }
-      lines.push('    };');
-    }
-    lines.push('  };');
-  }
-  const snapshots = plan.outputs.filter((o) => o.kind === 'snapshot');
-  if (snapshots.length === 0) lines.push('  readonly snapshots: Record<never, never>;');
-  else {
-    lines.push('  readonly snapshots: {');
-    for (const output of snapshots) {
-      lines.push(
-        member(4, output.topic, (column) =>
-          output.messages.length === 1
-            ? typeOf(output.messages[0]?.payload, column, 4)
-            : unionOf(output.messages.map((m) => typeOf(m.payload, column, 4))),
-        ),
-      );
-    }
-    lines.push('  };');
-  }
-  lines.push('}');
+  const types = typesInterface(typesName, plan, ctx);
+  for (const name of types.references) references.add(name);
 
   const specHead = `export const ${specName} = `;
   return {
-    topic: plan.topic,
     specName,
     specLiteral: printLiteral(specLiteral(api, plan), {
       column: specHead.length,
       indent: 0,
       suffix: ' as const satisfies ServiceSpec;',
     }),
-    typesName,
-    typesDeclaration: lines.join('\n'),
-    handlersAlias: typeAlias(
-      `export type ${handlersName}<State = undefined> =`,
-      `ServiceHandlers<${typesName}, State>;`,
+    typesDeclaration: types.text,
+    handlersAlias: handlersAlias(handlersName, typesName),
+    eventAlias: eventAlias(eventName, typesName),
+    startSignature: startSignature(startName, typesName),
+    specDoc: docComment(
+      `The ${plan.topic} service as the runner reads it: commands, dispatch, outputs, reply headers.`,
     ),
-    eventAlias: typeAlias(`export type ${eventName} =`, `ServiceEvent<${typesName}>;`),
-    startSignature: signature(
-      `export function ${startName}<State = undefined>(`,
-      `options: TypedServiceOptions<${typesName}, State>`,
-      '): Service {',
+    typesDoc: docComment(
+      `The shapes of the ${plan.topic} service: each command's body, the reply, what it may write.`,
     ),
-    startName,
+    handlersDoc: docComment(
+      `One handler per command of ${plan.topic}; \`State\` is the \`aggregate\`'s, when it has one.`,
+    ),
     startDoc: docComment(
       `Starts the ${plan.topic} service: consumes ${plan.commands.map((c) => c.name).join(', ')}` +
         ` and may write ${plan.outputs.map((o) => `${o.topic} (${o.kind})`).join(', ') || 'nothing'}.`,
@@ -233,30 +184,6 @@ export function reachableSchemas(api: Api, roots: readonly Schema[]): string[] {
   };
   for (const root of roots) visit(root);
   return [...found].sort(compare);
-}
-
-function replyType(
-  replies: readonly Message[],
-  typeOf: (message: Message, column: number) => string,
-): string {
-  if (replies.length === 0) return 'never';
-  const column = '  readonly reply: '.length;
-  return unionOf(replies.map((message) => typeOf(message, column)));
-}
-
-function unionOf(types: readonly string[]): string {
-  return [...new Set(types)].join(' | ');
-}
-
-/** `head body` on one line when it fits, else the body on the next line, indented. */
-function typeAlias(head: string, body: string): string {
-  return width(`${head} ${body}`) <= printWidth ? `${head} ${body}` : `${head}\n  ${body}`;
-}
-
-/** A one-parameter signature, the parameter on its own line when the whole does not fit. */
-function signature(open: string, parameter: string, close: string): string {
-  const oneLine = `${open}${parameter}${close}`;
-  return width(oneLine) <= printWidth ? oneLine : `${open}\n  ${parameter},\n${close}`;
 }
 
 /** A `/** … *\/` comment of `text`, wrapped to the print width (one line when it fits). */

@@ -1,31 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Api, Channel, KafkaOperation, Message, Schema } from '../../ir/types.ts';
-import { apiWith, message, nowhere } from '../gateway/testing.ts';
+import {
+  apiWith,
+  channel,
+  compactedBinding,
+  kafkaOperation,
+  message,
+  nowhere,
+} from '../gateway/testing.ts';
 import { emitService } from './emit-service.ts';
 import { planServices } from './plan.ts';
-
-function channel(id: string, messages: readonly string[], overrides: Partial<Channel> = {}) {
-  return {
-    id,
-    address: id,
-    parameters: [],
-    messages,
-    servers: [],
-    isKafka: true,
-    source: nowhere,
-    ...overrides,
-  } satisfies Channel;
-}
-
-function op(
-  id: string,
-  action: 'send' | 'receive',
-  on: string,
-  messages: readonly string[],
-  reply?: KafkaOperation['reply'],
-): KafkaOperation {
-  return { id, action, channel: on, messages, source: nowhere, ...(reply ? { reply } : {}) };
-}
 
 function tagged(id: string, header: string, tag: string, payload?: Schema): Message {
   return message(id, {
@@ -43,13 +27,6 @@ function kafkaApi(
   return { ...api, kafka: { ...api.kafka, channels, messages, operations } };
 }
 
-const compacted = {
-  cleanupPolicy: ['compact'],
-  compacted: true,
-  config: {},
-  source: nowhere,
-};
-
 describe('planServices', () => {
   it('finds the command topic, its dispatch header, reply and outputs', () => {
     const api = kafkaApi(
@@ -57,7 +34,7 @@ describe('planServices', () => {
         channel('cmds', ['A', 'B']),
         channel('replies', ['R']),
         channel('events', ['E1', 'E2']),
-        channel('state', ['S'], { kafka: compacted }),
+        channel('state', ['S'], { kafka: compactedBinding }),
       ],
       [
         tagged('A', 'command-type', 'A'),
@@ -68,10 +45,14 @@ describe('planServices', () => {
         message('S'),
       ],
       [
-        op('a', 'send', 'cmds', ['A'], { channel: 'replies', messages: ['R'], source: nowhere }),
-        op('b', 'send', 'cmds', ['B']),
-        op('events', 'receive', 'events', ['E1', 'E2']),
-        op('state', 'receive', 'state', ['S']),
+        kafkaOperation('a', 'send', 'cmds', ['A'], {
+          channel: 'replies',
+          messages: ['R'],
+          source: nowhere,
+        }),
+        kafkaOperation('b', 'send', 'cmds', ['B']),
+        kafkaOperation('events', 'receive', 'events', ['E1', 'E2']),
+        kafkaOperation('state', 'receive', 'state', ['S']),
       ],
     );
     const { services, notes } = planServices(api);
@@ -97,7 +78,7 @@ describe('planServices', () => {
     const api = kafkaApi(
       [channel('cmds', ['Add', 'Sub'])],
       [message('Add', { payload: kind('add') }), message('Sub', { payload: kind('sub') })],
-      [op('add', 'send', 'cmds', ['Add', 'Sub'])],
+      [kafkaOperation('add', 'send', 'cmds', ['Add', 'Sub'])],
     );
     const [service] = planServices(api).services;
     expect(service?.dispatch?.by).toEqual({ field: 'kind' });
@@ -110,11 +91,24 @@ describe('planServices', () => {
     expect(file).toContain("dispatch: { field: 'kind' },");
   });
 
+  it('takes a one-value enum for a const', () => {
+    const enumTagged = (id: string): Message =>
+      message(id, {
+        headers: { type: 'object', properties: { 'command-type': { enum: [id] } } },
+      });
+    const api = kafkaApi(
+      [channel('cmds', ['A', 'B'])],
+      [enumTagged('A'), enumTagged('B')],
+      [kafkaOperation('ab', 'send', 'cmds', ['A', 'B'])],
+    );
+    expect(planServices(api).services[0]?.dispatch?.by).toEqual({ header: 'command-type' });
+  });
+
   it('needs no dispatch for a single command type', () => {
     const api = kafkaApi(
       [channel('cmds', ['Only'])],
       [message('Only')],
-      [op('only', 'send', 'cmds', ['Only'])],
+      [kafkaOperation('only', 'send', 'cmds', ['Only'])],
     );
     expect(planServices(api).services.map((s) => [s.topic, s.dispatch])).toEqual([
       ['cmds', undefined],
@@ -124,16 +118,16 @@ describe('planServices', () => {
   it('gives no service, and says why, where there is no topic to own or no way to dispatch', () => {
     const api = kafkaApi(
       [
-        channel('direct', ['D'], { kafka: compacted }),
+        channel('direct', ['D'], { kafka: compactedBinding }),
         channel('lights', ['L'], { address: 'lights.{id}' }),
         channel('mixed', ['X', 'Y']),
       ],
       [message('D'), message('L'), message('X'), message('Y')],
       [
-        op('write', 'send', 'direct', ['D']),
-        op('read', 'receive', 'direct', ['D']),
-        op('light', 'send', 'lights', ['L']),
-        op('mixed', 'send', 'mixed', ['X', 'Y']),
+        kafkaOperation('write', 'send', 'direct', ['D']),
+        kafkaOperation('read', 'receive', 'direct', ['D']),
+        kafkaOperation('light', 'send', 'lights', ['L']),
+        kafkaOperation('mixed', 'send', 'mixed', ['X', 'Y']),
       ],
     );
     const { services, notes } = planServices(api);

@@ -108,6 +108,13 @@ export function planServices(api: Api): ServicePlans {
           ? op.reply.messages
           : (channels.get(op.reply.channel ?? '')?.messages ?? []),
     );
+    // A bound request-reply route has its reply headers worked out (and checked) already.
+    const ids = new Set(operations.map((op) => op.id));
+    const [boundReply] = api.routes.flatMap((route) =>
+      route.kind === 'command' && ids.has(route.operation.id) && route.reply !== undefined
+        ? [route.reply]
+        : [],
+    );
     const correlation = commands.find((m) => m.correlationId?.header !== undefined);
     const dynamic = operations
       .map((op) => /^\$message\.header#\/(.+)$/.exec(op.reply?.addressLocation ?? '')?.[1])
@@ -118,8 +125,11 @@ export function planServices(api: Api): ServicePlans {
       commands,
       dispatch,
       replies: messagesOf([...new Set(replyIds)], messages),
-      correlationHeader: correlation?.correlationId?.header ?? defaultCorrelationHeader,
-      replyToHeader: dynamic ?? defaultReplyToHeader,
+      correlationHeader:
+        boundReply?.correlationHeader ??
+        correlation?.correlationId?.header ??
+        defaultCorrelationHeader,
+      replyToHeader: boundReply?.replyToHeader ?? dynamic ?? defaultReplyToHeader,
       outputs,
     });
   }

@@ -2,9 +2,12 @@
 export { checkTypeScript, type TypeCheckOptions, type TypeCheckProblem } from './check.ts';
 export { emitTypes, typesFile, type EmitTypesOptions } from './emit-types.ts';
 export {
+  composedInterface,
   typeDeclaration,
   typeExpression,
   typeReferences,
+  type ComposedMember,
+  type ComposedType,
   type TypeExpressionOptions,
 } from './type-expression.ts';
 export {

@@ -6,9 +6,18 @@
 import type { Schema } from '../../ir/types.ts';
 import { printDeclaration } from './declarations.ts';
 import { align, printDoc } from './doc.ts';
-import { typeDoc } from './print-type.ts';
+import { interfaceDoc, typeDoc } from './print-type.ts';
 import { docLines, schemaType } from './schema-type.ts';
-import { allReferences, compareCodeUnits, type TsType } from './ts-type.ts';
+import {
+  allReferences,
+  compareCodeUnits,
+  keyword,
+  objectType,
+  reference,
+  union,
+  type PropertyType,
+  type TsType,
+} from './ts-type.ts';
 import type { Direction, TypeContext } from './type-context.ts';
 
 export interface TypeExpressionOptions {
@@ -65,4 +74,54 @@ export function typeReferences(
 
 function typeOf(schema: Schema, ctx: TypeContext, direction: Direction = 'read'): TsType {
   return schemaType(schema, { ctx, direction });
+}
+
+/**
+ * A type an emitter composes out of schemas for a declaration of its own (the service's
+ * `…Types` interface): a schema's type (`undefined` for none, a message without a payload), a
+ * union (`never` when empty), or an object type of named members (`Record<never, never>` when
+ * empty), members in the order given.
+ */
+export type ComposedType =
+  | { readonly schema: Schema | undefined }
+  | { readonly union: readonly ComposedType[] }
+  | { readonly object: readonly ComposedMember[] };
+
+export type ComposedMember = readonly [name: string, type: ComposedType];
+
+/**
+ * `export interface Name { … }` of `members`, laid out as prettier would (wide unions one
+ * member a line, and so on), and the names exported by `types.ts` it uses, sorted.
+ */
+export function composedInterface(
+  name: string,
+  members: readonly ComposedMember[],
+  ctx: TypeContext,
+  direction: Direction = 'read',
+): { readonly text: string; readonly references: readonly string[] } {
+  const type = objectType(members.map(([key, member]) => property(key, member, ctx, direction)));
+  const declared = new Set([...ctx.names.values()].flatMap((n) => [n.read, n.write]));
+  const used = allReferences(type).filter((n) => declared.has(n));
+  return {
+    text: printDoc(interfaceDoc(name, type, { readonly: ctx.options.readonly })),
+    references: [...new Set(used)].sort(compareCodeUnits),
+  };
+}
+
+function property(
+  name: string,
+  type: ComposedType,
+  ctx: TypeContext,
+  direction: Direction,
+): PropertyType {
+  return { name, type: composedType(type, ctx, direction), optional: false, doc: [] };
+}
+
+function composedType(type: ComposedType, ctx: TypeContext, direction: Direction): TsType {
+  if ('schema' in type) {
+    return type.schema === undefined ? keyword('undefined') : typeOf(type.schema, ctx, direction);
+  }
+  if ('union' in type) return union(type.union.map((m) => composedType(m, ctx, direction)));
+  if (type.object.length === 0) return reference('Record<never, never>');
+  return objectType(type.object.map(([key, member]) => property(key, member, ctx, direction)));
 }

@@ -92,9 +92,7 @@ export interface TaskCommandsTypes {
       readonly TaskUndone: TaskUndone2;
     };
   };
-  readonly snapshots: {
-    readonly 'task-snapshots': Task2;
-  };
+  readonly snapshots: { readonly 'task-snapshots': Task2 };
 }
 
 /** One handler per command of task-commands; `State` is the `aggregate`'s, when it has one. */
