@@ -31,6 +31,8 @@ function brokers(): string[] {
 interface Answer {
   readonly status: number;
   readonly etag: string | null;
+  /** The command's `specgate-progress`: a read that sends it back sees the command's effect. */
+  readonly progress: string | null;
   readonly body: unknown;
 }
 
@@ -52,6 +54,7 @@ async function call(
   return {
     status: response.status,
     etag: response.headers.get('etag'),
+    progress: response.headers.get('specgate-progress'),
     body: text === '' ? undefined : (JSON.parse(text) as unknown),
   };
 }
@@ -97,8 +100,12 @@ describe('the todo app', () => {
         status: 200,
         body: { title: 'Buy milk', done: false, version: 5 },
       });
-      expect((await call(demo.url, 'POST', `/tasks/${id}/undo`)).status).toBe(204);
-      const after = await call(demo.url, 'GET', `/tasks/${id}`);
+      const uncreated = await call(demo.url, 'POST', `/tasks/${id}/undo`);
+      expect(uncreated.status).toBe(204);
+      // Read-your-writes: with the undo's progress, the read waits for the tombstone.
+      const after = await call(demo.url, 'GET', `/tasks/${id}`, {
+        headers: { 'specgate-progress': uncreated.progress ?? '' },
+      });
       expect(after.status).toBe(404);
       expect(await call(demo.url, 'POST', `/tasks/${id}/undo`)).toMatchObject({ status: 409 });
       expect((await call(demo.url, 'POST', `/tasks/missing-${id}/undo`)).status).toBe(404);
