@@ -80,6 +80,7 @@ export class MaterializedView {
   readonly #listeners = new Set<(change: ViewChange) => void>();
   #waiters = new Set<() => void>();
   /** Next offsets of the records applied so far; merged with the reader's positions. */
+  /** Per partition, the offset of the last record applied (its progress is one past it). */
   #applied: Record<number, string> = {};
   #version = 0;
   #isReady = false;
@@ -112,7 +113,7 @@ export class MaterializedView {
 
   /** Per partition, the next offset the view will apply. */
   progressOffsets(): Progress {
-    return mergeProgress(this.#reader.positions(), this.#applied);
+    return mergeProgress(this.#reader.positions(), pastApplied(this.#applied));
   }
 
   /** The view's progress token (the list ETag's content). */
@@ -208,32 +209,27 @@ export class MaterializedView {
 
   #apply(records: readonly KafkaRecord[]): void {
     let changed = false;
-    for (const record of records) {
-      const next = (BigInt(record.offset) + 1n).toString();
-      const previous = this.#applied[record.partition];
-      if (previous === undefined || BigInt(previous) < BigInt(next)) {
-        this.#applied[record.partition] = next;
-      }
+    // What `progress` of a change is computed from, only if a listener asks: the view's
+    // progress before this batch, then the batch's records up to the change's one.
+    let before: Progress | undefined;
+    for (let index = 0; index < records.length; index++) {
+      const record = records[index];
+      if (record === undefined) continue;
+      if (this.#listeners.size > 0 && before === undefined) before = this.progressOffsets();
+      // The reader delivers each partition's records in offset order: the last is the latest.
+      this.#applied[record.partition] = record.offset;
       if (record.key === null) continue;
       const key = record.key.toString('utf8');
       let entry: ViewEntry | undefined;
       if (record.value === null) {
         if (!this.#entries.delete(key)) continue;
       } else {
-        const etag = record.headers.etag;
-        entry = {
-          key,
-          value: record.value,
-          headers: record.headers,
-          partition: record.partition,
-          offset: record.offset,
-          etag: etagOf(encodeProgress(progressAfter(record.partition, record.offset)), etag),
-        };
+        entry = new StoredEntry(key, record, record.value);
         this.#entries.set(key, entry);
       }
       changed = true;
       if (this.#listeners.size > 0) {
-        const change: ViewChange = { record, key, entry, progress: this.progress() };
+        const change = new Change(record, key, entry, before ?? {}, records, index);
         for (const listener of this.#listeners) {
           // A failing listener must not stop the reader, and so every other reader of the view.
           try {
@@ -355,4 +351,82 @@ export function encodeCursor(key: string): string {
 export function decodeCursor(cursor: string): string | undefined {
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
   return Buffer.from(cursor, 'base64url').toString('utf8');
+}
+
+/** Per partition, the offset just past the last applied record. */
+function pastApplied(applied: Readonly<Record<number, string>>): Record<number, string> {
+  const past: Record<number, string> = {};
+  for (const [partition, offset] of Object.entries(applied)) {
+    past[Number(partition)] = (BigInt(offset) + 1n).toString();
+  }
+  return past;
+}
+
+/**
+ * A view entry whose ETag is worked out when first asked for: a view loading a topic replaces
+ * most entries before anyone reads them.
+ */
+class StoredEntry implements ViewEntry {
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly partition: number;
+  readonly offset: string;
+  #etag: string | undefined;
+
+  constructor(key: string, record: KafkaRecord, value: Buffer) {
+    this.key = key;
+    this.value = value;
+    this.headers = record.headers;
+    this.partition = record.partition;
+    this.offset = record.offset;
+  }
+
+  get etag(): string {
+    this.#etag ??= etagOf(
+      encodeProgress(progressAfter(this.partition, this.offset)),
+      this.headers.etag,
+    );
+    return this.#etag;
+  }
+}
+
+/** A change whose `progress` is worked out when first asked for (live streams ask; loads do not). */
+class Change implements ViewChange {
+  readonly record: KafkaRecord;
+  readonly key: string;
+  readonly entry: ViewEntry | undefined;
+  readonly #before: Progress;
+  readonly #batch: readonly KafkaRecord[];
+  readonly #index: number;
+  #progress: string | undefined;
+
+  constructor(
+    record: KafkaRecord,
+    key: string,
+    entry: ViewEntry | undefined,
+    before: Progress,
+    batch: readonly KafkaRecord[],
+    index: number,
+  ) {
+    this.record = record;
+    this.key = key;
+    this.entry = entry;
+    this.#before = before;
+    this.#batch = batch;
+    this.#index = index;
+  }
+
+  get progress(): string {
+    if (this.#progress === undefined) {
+      const offsets: Record<number, string> = { ...this.#before };
+      for (let at = 0; at <= this.#index; at++) {
+        const record = this.#batch[at];
+        if (record !== undefined)
+          offsets[record.partition] = (BigInt(record.offset) + 1n).toString();
+      }
+      this.#progress = encodeProgress(offsets);
+    }
+    return this.#progress;
+  }
 }
