@@ -4,7 +4,12 @@
  * `…Handlers` and `…Event` aliases and the `start…Service` signature. Names are the caller's.
  */
 import type { Message } from '../../ir/types.ts';
-import { composedInterface, type ComposedType, type TypeContext } from '../types/index.ts';
+import {
+  composedInterface,
+  type ComposedMember,
+  type ComposedType,
+  type TypeContext,
+} from '../types/index.ts';
 import {
   group,
   ifBreak,
@@ -16,7 +21,7 @@ import {
   softline,
   type Doc,
 } from '../types/doc.ts';
-import type { ServicePlan } from './plan.ts';
+import type { OutputPlan, ServicePlan } from './plan.ts';
 
 /**
  * `export interface <name> { commands; reply; events; snapshots }`: each command's body as the
@@ -27,31 +32,62 @@ export function typesInterface(
   name: string,
   plan: ServicePlan,
   ctx: TypeContext,
+  /** The interface of the outputs several services share, when they do (see `outputsInterface`). */
+  sharedOutputs?: string,
 ): { readonly text: string; readonly references: readonly string[] } {
-  const payload = (message: Message): ComposedType => ({ schema: message.payload });
-  const outputs = (kind: 'event' | 'snapshot') => plan.outputs.filter((o) => o.kind === kind);
+  const outputs: readonly ComposedMember[] =
+    sharedOutputs === undefined
+      ? outputMembers(plan.outputs)
+      : [
+          ['events', { reference: `${sharedOutputs}['events']` }],
+          ['snapshots', { reference: `${sharedOutputs}['snapshots']` }],
+        ];
   return composedInterface(
     name,
     [
       ['commands', { object: plan.commands.map((c) => [c.name, payload(c)]) }],
       ['reply', { union: plan.replies.map(payload) }],
-      [
-        'events',
-        {
-          object: outputs('event').map((o) => [
-            o.topic,
-            { object: o.messages.map((m) => [m.name, payload(m)]) },
-          ]),
-        },
-      ],
-      [
-        'snapshots',
-        { object: outputs('snapshot').map((o) => [o.topic, { union: o.messages.map(payload) }]) },
-      ],
+      ...outputs,
     ],
     ctx,
     'read',
   );
+}
+
+/**
+ * `export interface <name> { events; snapshots }` of what every service of the file may write,
+ * declared once when there are several services (each names it instead of repeating it).
+ */
+export function outputsInterface(
+  name: string,
+  outputs: readonly OutputPlan[],
+  ctx: TypeContext,
+): { readonly text: string; readonly references: readonly string[] } {
+  return composedInterface(name, outputMembers(outputs), ctx, 'read');
+}
+
+function payload(message: Message): ComposedType {
+  return { schema: message.payload };
+}
+
+/** `events` (each event topic's messages) and `snapshots` (each snapshot topic's value). */
+function outputMembers(outputs: readonly OutputPlan[]): ComposedMember[] {
+  const of = (kind: 'event' | 'snapshot') => outputs.filter((o) => o.kind === kind);
+  return [
+    [
+      'events',
+      {
+        object: of('event').map((o) => [
+          o.topic,
+          { object: o.messages.map((m) => [m.name, payload(m)]) },
+        ]),
+      },
+    ],
+    [
+      'snapshots',
+      { object: of('snapshot').map((o) => [o.topic, { union: o.messages.map(payload) }]) },
+    ],
+  ];
 }
 
 /** `export type <name><State = undefined> = ServiceHandlers<<types>, State>;` */

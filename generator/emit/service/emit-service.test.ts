@@ -146,6 +146,35 @@ describe('emitService', () => {
     );
   });
 
+  it('declares the outputs once when several services share them (not services × outputs)', async () => {
+    const commands = Array.from({ length: 3 }, (_, n) => `cmd${n}`);
+    const outputs = Array.from({ length: 4 }, (_, n) => `out${n}`);
+    const api = kafkaApi(
+      { Item: { type: 'object', properties: { id: { type: 'string' } } } },
+      [
+        ...commands.map((c) => channel(c, [`${c}Message`])),
+        ...outputs.map((o) => channel(o, [`${o}Message`], { kafka: compactedBinding })),
+      ],
+      [
+        ...commands.map((c) => message(`${c}Message`, { payload: ref('Item') })),
+        ...outputs.map((o) => message(`${o}Message`, { payload: ref('Item') })),
+      ],
+      [
+        ...commands.map((c) => kafkaOperation(c, 'send', c, [`${c}Message`])),
+        ...outputs.map((o) => kafkaOperation(o, 'receive', o, [`${o}Message`])),
+      ],
+    );
+    const files = emit(api);
+    await expectClean(files);
+    const text = handlers(files);
+    expect(text).toContain('export const serviceOutputs = [');
+    expect(text).toContain('export interface ServiceOutputTypes {');
+    expect(text.match(/outputs: serviceOutputs,/g)).toHaveLength(3);
+    expect(text.match(/readonly events: ServiceOutputTypes\['events'\];/g)).toHaveLength(3);
+    // Each output topic is named in the shared list and its type, and nowhere else.
+    expect(text.match(/\bout3\b/g)).toHaveLength(2);
+  });
+
   it('takes the reply headers from the bound route when there is one', () => {
     const api: Api = {
       ...wide,

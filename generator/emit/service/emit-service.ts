@@ -15,11 +15,17 @@ import type { Api, Schema } from '../../ir/types.ts';
 import { generatedHeader, type GeneratedFile } from '../generated-file.ts';
 import { importDeclaration, relativeImport } from '../gateway/emit-gateway.ts';
 import { compare, schemaLiteral } from '../gateway/schema-literal.ts';
-import { multiline, printLiteral, width, type Literal } from '../gateway/ts-literal.ts';
+import { code, multiline, printLiteral, width, type Literal } from '../gateway/ts-literal.ts';
 import { NameAllocator, typeName, valueName } from '../naming.ts';
 import { typeContext, typesFile, type TypeContext, type TypeOptions } from '../types/index.ts';
 import { renderTemplate } from '../types/render-template.ts';
-import { eventAlias, handlersAlias, startSignature, typesInterface } from './declarations.ts';
+import {
+  eventAlias,
+  handlersAlias,
+  outputsInterface,
+  startSignature,
+  typesInterface,
+} from './declarations.ts';
 import { planServices, type ServicePlan } from './plan.ts';
 
 export interface EmitServiceOptions extends TypeOptions {
@@ -51,7 +57,28 @@ export function emitService(api: Api, options: EmitServiceOptions): GeneratedFil
     ...runtimeImports.map((name) => name.replace('type ', '')),
   ]);
   const references = new Set<string>();
-  const views = services.map((plan) => serviceView(api, ctx, plan, names, references));
+  // Several services share one list of outputs (every topic the gateway reads): declared once,
+  // or the file would grow with services × outputs.
+  const [first] = services;
+  let shared: SharedOutputs | undefined;
+  if (services.length > 1 && first !== undefined) {
+    const outputsValue = names.allocate('serviceOutputs');
+    const outputsType = names.allocate('ServiceOutputTypes');
+    const declared = outputsInterface(outputsType, first.outputs, ctx);
+    for (const name of declared.references) references.add(name);
+    const head = `export const ${outputsValue} = `;
+    shared = {
+      valueName: outputsValue,
+      typeName: outputsType,
+      literal: printLiteral(outputsLiteral(first), {
+        column: head.length,
+        indent: 0,
+        suffix: " as const satisfies ServiceSpec['outputs'];",
+      }),
+      typesDeclaration: declared.text,
+    };
+  }
+  const views = services.map((plan) => serviceView(api, ctx, plan, names, references, shared));
 
   const imports: string[] = [];
   if (services.length > 0) {
@@ -77,6 +104,7 @@ export function emitService(api: Api, options: EmitServiceOptions): GeneratedFil
         header,
         imports,
         notes: allNotes,
+        shared: shared === undefined ? [] : [shared],
         services: views,
       }),
     },
@@ -89,6 +117,7 @@ function serviceView(
   plan: ServicePlan,
   names: NameAllocator,
   references: Set<string>,
+  shared: SharedOutputs | undefined,
 ): object {
   const base = plan.channel.id;
   const specName = names.allocate(valueName(`${base} spec`, 'serviceSpec'));
@@ -97,13 +126,13 @@ function serviceView(
   const eventName = names.allocate(typeName(`${base} event`));
   const startName = names.allocate(valueName(`start ${base} service`, 'startService'));
 
-  const types = typesInterface(typesName, plan, ctx);
+  const types = typesInterface(typesName, plan, ctx, shared?.typeName);
   for (const name of types.references) references.add(name);
 
   const specHead = `export const ${specName} = `;
   return {
     specName,
-    specLiteral: printLiteral(specLiteral(api, plan), {
+    specLiteral: printLiteral(specLiteral(api, plan, shared?.valueName), {
       column: specHead.length,
       indent: 0,
       suffix: ' as const satisfies ServiceSpec;',
@@ -123,12 +152,33 @@ function serviceView(
     ),
     startDoc: docComment(
       `Starts the ${plan.topic} service: consumes ${plan.commands.map((c) => c.name).join(', ')}` +
-        ` and may write ${plan.outputs.map((o) => `${o.topic} (${o.kind})`).join(', ') || 'nothing'}.`,
+        ` and may write ${
+          shared === undefined
+            ? plan.outputs.map((o) => `${o.topic} (${o.kind})`).join(', ') || 'nothing'
+            : `what \`${shared.valueName}\` lists`
+        }.`,
     ),
   };
 }
 
-function specLiteral(api: Api, plan: ServicePlan): Literal {
+/** The outputs declared once for several services. */
+interface SharedOutputs {
+  readonly valueName: string;
+  readonly typeName: string;
+  readonly literal: string;
+  readonly typesDeclaration: string;
+}
+
+function outputsLiteral(plan: ServicePlan): Literal {
+  return plan.outputs.map((output) => ({
+    topic: output.topic,
+    kind: output.kind,
+    messages: output.messages.map((m) => m.name),
+    typeHeader: output.typeHeader,
+  }));
+}
+
+function specLiteral(api: Api, plan: ServicePlan, sharedOutputs?: string): Literal {
   const payloads = plan.commands.flatMap((c) => (c.payload === undefined ? [] : [c.payload]));
   const schemas: { [id: string]: Literal } = {};
   for (const id of reachableSchemas(api, payloads)) {
@@ -147,12 +197,7 @@ function specLiteral(api: Api, plan: ServicePlan): Literal {
         payload: command.payload === undefined ? undefined : schemaLiteral(command.payload),
       };
     }),
-    outputs: plan.outputs.map((output) => ({
-      topic: output.topic,
-      kind: output.kind,
-      messages: output.messages.map((m) => m.name),
-      typeHeader: output.typeHeader,
-    })),
+    outputs: sharedOutputs === undefined ? outputsLiteral(plan) : code(sharedOutputs),
     schemas: Object.keys(schemas).length === 0 ? {} : multiline(schemas),
     correlationHeader: plan.correlationHeader,
     replyToHeader: plan.replyToHeader,

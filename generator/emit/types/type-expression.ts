@@ -84,6 +84,8 @@ function typeOf(schema: Schema, ctx: TypeContext, direction: Direction = 'read')
  */
 export type ComposedType =
   | { readonly schema: Schema | undefined }
+  /** A type written as it is: a name, or an indexed access such as `Outputs['events']`. */
+  | { readonly reference: string }
   | { readonly union: readonly ComposedType[] }
   | { readonly object: readonly ComposedMember[] };
 
@@ -121,6 +123,7 @@ function composedType(type: ComposedType, ctx: TypeContext, direction: Direction
   if ('schema' in type) {
     return type.schema === undefined ? keyword('undefined') : typeOf(type.schema, ctx, direction);
   }
+  if ('reference' in type) return reference(type.reference);
   if ('union' in type) return union(type.union.map((m) => composedType(m, ctx, direction)));
   if (type.object.length === 0) return reference('Record<never, never>');
   return objectType(type.object.map(([key, member]) => property(key, member, ctx, direction)));
