@@ -91,11 +91,11 @@ function asyncSettings(
 }
 
 function headerValue(
-  headers: { readonly [name: string]: string | number | boolean | undefined } | undefined,
+  headers: { readonly [name: string]: string | number | boolean | null | undefined } | undefined,
   name: string,
 ): string | undefined {
   for (const [key, value] of Object.entries(headers ?? {})) {
-    if (key.toLowerCase() === name && value !== undefined) return String(value);
+    if (key.toLowerCase() === name && value !== undefined && value !== null) return String(value);
   }
   return undefined;
 }

@@ -9,7 +9,7 @@ import {
 } from './retry.ts';
 import type { ClientOptions } from './types.ts';
 
-type HeaderValues = { readonly [name: string]: string | number | boolean | undefined };
+type HeaderValues = { readonly [name: string]: string | number | boolean | null | undefined };
 
 /** The client's settings, resolved once. */
 export interface ClientContext {
@@ -49,7 +49,7 @@ export async function buildHeaders(
   const own = typeof context.headers === 'function' ? await context.headers() : context.headers;
   for (const layer of [own, ...layers]) {
     for (const [name, value] of Object.entries(layer ?? {})) {
-      if (value !== undefined) headers.set(name, String(value));
+      if (value !== undefined && value !== null) headers.set(name, String(value));
     }
   }
   return headers;

@@ -31,13 +31,16 @@ export interface OperationSpec {
 export interface RequestParts {
   /** Path parameters, by name; filled into the path template, URI-encoded. */
   readonly params?: { readonly [name: string]: string | number | boolean };
-  /** Query parameters; undefined values are left out, arrays repeat the name. */
+  /**
+   * Query parameters; undefined and null values (a nullable parameter's schema allows null) are
+   * left out, arrays repeat the name.
+   */
   readonly query?: {
     readonly [name: string]:
-      string | number | boolean | readonly (string | number | boolean)[] | undefined;
+      string | number | boolean | readonly (string | number | boolean)[] | null | undefined;
   };
-  /** Header parameters; undefined values are left out. */
-  readonly headers?: { readonly [name: string]: string | number | boolean | undefined };
+  /** Header parameters; undefined and null values are left out. */
+  readonly headers?: { readonly [name: string]: string | number | boolean | null | undefined };
   /** Sent as JSON when present. */
   readonly body?: unknown;
 }

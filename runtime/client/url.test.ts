@@ -14,10 +14,10 @@ describe('buildUrl', () => {
       'http://h/tasks/a%20b%2Fc%3F/notes/3',
     ],
     [
-      'query: undefined left out, arrays repeated',
+      'query: undefined and null left out, arrays repeated',
       'http://h',
       '/tasks',
-      { query: { tag: ['x', 'y z'], skip: undefined, limit: 10, done: false } },
+      { query: { tag: ['x', 'y z'], skip: undefined, guid: null, limit: 10, done: false } },
       'http://h/tasks?tag=x&tag=y+z&limit=10&done=false',
     ],
   ];

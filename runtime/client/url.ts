@@ -2,7 +2,7 @@ import type { RequestParts } from './types.ts';
 
 /**
  * `baseUrl` + the path template with `{param}`s filled (URI-encoded) + the query (undefined
- * values left out, arrays repeat the name).
+ * and null values left out, arrays repeat the name).
  */
 export function buildUrl(baseUrl: string, pathTemplate: string, parts: RequestParts): string {
   const path = pathTemplate.replace(/\{([^}]+)\}/g, (_match, name: string) => {
@@ -12,7 +12,7 @@ export function buildUrl(baseUrl: string, pathTemplate: string, parts: RequestPa
   });
   const url = new URL(baseUrl.replace(/\/+$/, '') + path);
   for (const [name, value] of Object.entries(parts.query ?? {})) {
-    if (value === undefined) continue;
+    if (value === undefined || value === null) continue;
     const values: readonly (string | number | boolean)[] = Array.isArray(value) ? value : [value];
     for (const item of values) url.searchParams.append(name, String(item));
   }

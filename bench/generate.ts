@@ -1,0 +1,105 @@
+/**
+ * B6 — `specgate generate` on the GitHub REST API (npm `@octokit/openapi`, its
+ * `api.github.com.json`, fetched on first use) with a generated AsyncAPI document mapping every
+ * operation (bench/lib/github.ts): the whole CLI run, wall time and peak RSS, from an empty
+ * output folder, then again with nothing changed (GNU time, /usr/bin/time, reports the RSS).
+ *
+ * Baseline in the same run: `openapi-typescript` on the same OpenAPI document (types only).
+ * (The issue's third measure, how soon the generated gateway listens against plain Fastify with
+ * as many routes, is not measured yet.)
+ *
+ * 3 alternating repetitions, medians.
+ *
+ * Goals (issue 8): full generation ≤ 5 s and ≤ 2× openapi-typescript; re-running with no change
+ * ≤ 1 s.
+ */
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { githubSpecs, octokitVersion } from './lib/github.ts';
+import { fixed, median } from './lib/load.ts';
+
+const repetitions = Number(process.env.BENCH_REPETITIONS ?? '3');
+const repo = fileURLToPath(new URL('../', import.meta.url));
+const out = fileURLToPath(new URL('./.out/github/gen', import.meta.url));
+const typesOut = fileURLToPath(new URL('./.out/github/openapi-typescript.ts', import.meta.url));
+
+interface Run {
+  readonly seconds: number;
+  readonly maxRssMiB: number;
+}
+
+/** Runs a command to its end under GNU time: its wall time and its peak RSS. */
+function timed(command: string, args: readonly string[]): Run {
+  const started = performance.now();
+  const result = spawnSync('/usr/bin/time', ['-f', 'maxrss=%M', command, ...args], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
+  const seconds = (performance.now() - started) / 1000;
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} failed:\n${result.stdout}${result.stderr}`);
+  }
+  const kib = Number(/maxrss=(\d+)/.exec(result.stderr)?.[1] ?? 'NaN');
+  return { seconds, maxRssMiB: kib / 1024 };
+}
+
+function main(): void {
+  const specs = githubSpecs();
+  console.log(
+    `GitHub REST API (@octokit/openapi ${octokitVersion}): ${specs.operations} operations, ` +
+      'each mapped to a Kafka operation',
+  );
+  const generate = [
+    'bin/specgate.js',
+    'generate',
+    specs.openapi,
+    specs.asyncapi,
+    '--out',
+    out,
+    '--force',
+  ];
+  const full: Run[] = [];
+  const again: Run[] = [];
+  const baseline: Run[] = [];
+  for (let rep = 1; rep <= repetitions; rep++) {
+    rmSync(out, { recursive: true, force: true });
+    full.push(timed(process.execPath, generate));
+    again.push(timed(process.execPath, generate));
+    baseline.push(
+      timed(process.execPath, [
+        'node_modules/openapi-typescript/bin/cli.js',
+        specs.openapi,
+        '-o',
+        typesOut,
+      ]),
+    );
+    console.log(
+      `rep ${rep}: generate ${fixed(full.at(-1)?.seconds ?? 0, 2)} s, again ${fixed(again.at(-1)?.seconds ?? 0, 2)} s; ` +
+        `openapi-typescript ${fixed(baseline.at(-1)?.seconds ?? 0, 2)} s`,
+    );
+  }
+  const seconds = (runs: readonly Run[]) => median(runs.map((r) => r.seconds));
+  console.log('');
+  const rss = (runs: readonly Run[]) => fixed(median(runs.map((r) => r.maxRssMiB)), 0);
+  console.log('| run | wall time | peak RSS |');
+  console.log('|---|---|---|');
+  console.log(
+    `| specgate generate, empty output folder | ${fixed(seconds(full), 2)} s | ${rss(full)} MiB |`,
+  );
+  console.log(
+    `| specgate generate, nothing changed | ${fixed(seconds(again), 2)} s | ${rss(again)} MiB |`,
+  );
+  console.log(
+    `| openapi-typescript (baseline, types only) | ${fixed(seconds(baseline), 2)} s | ${rss(baseline)} MiB |`,
+  );
+  console.log('');
+  const ratio = seconds(full) / seconds(baseline);
+  console.log(
+    `goal ≤ 5 s: ${seconds(full) <= 5 ? 'met' : 'NOT met'}; ≤ 2× openapi-typescript: ${ratio <= 2 ? 'met' : 'NOT met'}; ` +
+      `re-run ≤ 1 s: ${seconds(again) <= 1 ? 'met' : 'NOT met'}`,
+  );
+  console.log(`ratio specgate / openapi-typescript: ${fixed(ratio, 2)}`);
+}
+
+main();
