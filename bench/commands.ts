@@ -14,9 +14,9 @@
  * Goals (issue 8): gateway ≥ 0.5× (a) in req/s at p99 ≤ 10 ms; ≤ 0.1 produce requests per HTTP
  * request at saturation.
  */
-import { benchBroker, ensureTopics } from './lib/broker.ts';
-import { canPin, pinSelf, startServerChild, type ServerChild } from './lib/child.ts';
-import { generateBenchGateway, genDir } from './lib/generate.ts';
+import { startServerChild, type ServerChild } from './lib/child.ts';
+import { genDir } from './lib/generate.ts';
+import { withBenchGateway } from './lib/setup.ts';
 import { fixed, load, median, payload256, type LoadResult } from './lib/load.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? '8');
@@ -60,14 +60,7 @@ async function measure(
 }
 
 async function main(): Promise<void> {
-  console.log(
-    `load generator ${pinSelf(1)}; servers ${canPin ? 'pinned to core 0' : 'not pinned'}`,
-  );
-  const broker = await benchBroker();
-  console.log(broker.description);
-  try {
-    const { topics } = await generateBenchGateway();
-    await ensureTopics(broker.brokers, topics);
+  await withBenchGateway(async (broker) => {
     const env = { KAFKA_BROKERS: broker.brokers.join(','), GEN_DIR: genDir };
     const bare = await startServerChild(new URL('./servers/bare-fastify.ts', import.meta.url), {
       core: 0,
@@ -159,9 +152,7 @@ async function main(): Promise<void> {
     } finally {
       await Promise.all([bare.stop(), gateway.stop(), raw.stop()]);
     }
-  } finally {
-    await broker.stop();
-  }
+  });
 }
 
 await main();

@@ -12,9 +12,9 @@
  *
  * Goals (issue 8): ≥ 0.9× the baseline in req/s; the 304 path ≥ 1.0×; p99 ≤ 2 ms at half of max.
  */
-import { benchBroker, ensureTopics } from './lib/broker.ts';
-import { canPin, pinSelf, startServerChild, type ServerChild } from './lib/child.ts';
-import { generateBenchGateway, genDir } from './lib/generate.ts';
+import { startServerChild, type ServerChild } from './lib/child.ts';
+import { genDir } from './lib/generate.ts';
+import { withBenchGateway } from './lib/setup.ts';
 import { fillItems, itemId } from './lib/items.ts';
 import { fixed, load, median, type LoadResult } from './lib/load.ts';
 
@@ -61,14 +61,7 @@ interface Runs {
 }
 
 async function main(): Promise<void> {
-  console.log(
-    `load generator ${pinSelf(1)}; servers ${canPin ? 'pinned to core 0' : 'not pinned'}`,
-  );
-  const broker = await benchBroker();
-  console.log(broker.description);
-  try {
-    const { topics } = await generateBenchGateway();
-    await ensureTopics(broker.brokers, topics);
+  await withBenchGateway(async (broker) => {
     const filled = await fillItems(broker.brokers, 'bench-items', count);
     if (filled.written > 0) {
       console.log(`wrote ${filled.written} items of 1 KB in ${fixed(filled.seconds)} s`);
@@ -191,9 +184,7 @@ async function main(): Promise<void> {
     } finally {
       await Promise.all([bare.stop(), gateway.stop()]);
     }
-  } finally {
-    await broker.stop();
-  }
+  });
 }
 
 await main();

@@ -12,9 +12,9 @@
  *
  * Goals (issue 8): at 1,000 req/s, p50 ≤ 3 ms and ≤ floor + 1 ms; p99 ≤ 10 ms.
  */
-import { benchBroker, ensureTopics } from './lib/broker.ts';
-import { canPin, pinSelf, startServerChild } from './lib/child.ts';
-import { generateBenchGateway, genDir } from './lib/generate.ts';
+import { startServerChild } from './lib/child.ts';
+import { genDir } from './lib/generate.ts';
+import { withBenchGateway } from './lib/setup.ts';
 import { fixed, median, payload256 } from './lib/load.ts';
 import { httpPoster, openLoop, type OpenLoopResult } from './lib/open-loop.ts';
 
@@ -24,14 +24,7 @@ const rate = Number(process.env.BENCH_RATE ?? '1000');
 const body = payload256('bench-echo');
 
 async function main(): Promise<void> {
-  console.log(
-    `load generator ${pinSelf(1)}; servers ${canPin ? 'pinned to core 0' : 'not pinned'}`,
-  );
-  const broker = await benchBroker();
-  console.log(broker.description);
-  try {
-    const { topics } = await generateBenchGateway();
-    await ensureTopics(broker.brokers, topics);
+  await withBenchGateway(async (broker) => {
     const env = { KAFKA_BROKERS: broker.brokers.join(','), GEN_DIR: genDir, PAYLOAD: body };
     const responder = await startServerChild(
       new URL('./servers/echo-responder.ts', import.meta.url),
@@ -96,9 +89,7 @@ async function main(): Promise<void> {
     } finally {
       await Promise.all([gateway.stop(), raw.stop(), responder.stop()]);
     }
-  } finally {
-    await broker.stop();
-  }
+  });
 }
 
 await main();
