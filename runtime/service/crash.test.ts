@@ -2,12 +2,11 @@
 // commands (once with a transaction written but not committed, once from outside at a random
 // point), restarted with the same group and transactional id each time; afterwards every command
 // has exactly one committed reply and exactly one committed event.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { kafkaBrokers, uniqueId } from '../../test/kafka/brokers.ts';
 import { readTopic } from '../../test/kafka/read-topic.ts';
+import { startReadyChild, type ReadyChild } from '../../test/process/ready-child.ts';
 import {
   correlationHeader,
   createTestTopics,
@@ -21,36 +20,10 @@ import {
 const COMMANDS = 200;
 const script = fileURLToPath(new URL('./test-crash-service.ts', import.meta.url));
 
-interface Child {
-  readonly process: ChildProcess;
-  readonly ready: Promise<void>;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  readonly output: () => string;
-}
+type Child = ReadyChild;
 
 function startChild(settings: Record<string, unknown>): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    env: { ...process.env, CRASH_SERVICE: JSON.stringify(settings) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const exited = once(child, 'exit').then(([code, signal]) => ({
-    code: code as number | null,
-    signal: signal as NodeJS.Signals | null,
-  }));
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('ready')) resolve();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    void exited.then(({ code, signal }) =>
-      reject(new Error(`the service exited (${code ?? signal}) before ready:\n${output}`)),
-    );
-  });
-  return { process: child, ready, exited, output: () => output };
+  return startReadyChild(script, { CRASH_SERVICE: JSON.stringify(settings) });
 }
 
 describe('startService under crashes', () => {

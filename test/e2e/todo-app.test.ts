@@ -2,8 +2,7 @@
 // real task service (examples/todo/service.ts, built on the generated handlers). The example
 // uses the fixed todo topic names, which other test files also use with a stand-in service, so
 // this file runs on a broker of its own.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type Demo } from '../../examples/todo/demo.ts';
@@ -12,6 +11,7 @@ import { spec } from '../../examples/todo/generated/gateway/spec.ts';
 import { openGateway } from '../../runtime/gateway/gateway.ts';
 import { startBroker, type Broker } from '../../scripts/kafka/broker.ts';
 import { readTopic, type TopicRecord } from '../kafka/read-topic.ts';
+import { startReadyChild, type ReadyChild } from '../process/ready-child.ts';
 
 let broker: Broker | undefined;
 
@@ -226,31 +226,10 @@ function headerOf(record: TopicRecord, name: string): string | undefined {
 const serviceMain = fileURLToPath(new URL('../../examples/todo/service-main.ts', import.meta.url));
 
 /** The task service as a child process (same instance id each time, as a restart is). */
-function startService(brokers: readonly string[]): {
-  readonly process: ChildProcess;
-  readonly ready: Promise<void>;
-  readonly exited: Promise<unknown>;
-} {
-  const child = spawn(process.execPath, ['--import', 'tsx', serviceMain], {
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: brokers.join(','),
-      SERVICE_INSTANCE: '0',
-      SERVICE_SESSION_TIMEOUT_MS: '6000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+function startService(brokers: readonly string[]): ReadyChild {
+  return startReadyChild(serviceMain, {
+    KAFKA_BROKERS: brokers.join(','),
+    SERVICE_INSTANCE: '0',
+    SERVICE_SESSION_TIMEOUT_MS: '6000',
   });
-  let output = '';
-  const exited = once(child, 'exit');
-  const ready = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('ready')) resolve();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    void exited.then(() => reject(new Error(`the service exited before ready:\n${output}`)));
-  });
-  return { process: child, ready, exited };
 }
