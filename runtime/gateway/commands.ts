@@ -15,6 +15,7 @@ import {
   encodeProgress,
   etagOf,
   formatTopicProgress,
+  opaqueTag,
   parseTopicProgress,
   progressAfter,
   progressHeader,
@@ -248,7 +249,7 @@ function withWrites(
   const etag = headers.etag;
   if (etag !== undefined && !etag.includes('/')) {
     const view = entries.find(([topic]) => viewTopics.has(topic));
-    if (view !== undefined) headers.etag = etagOf(encodeProgress(view[1]), unquote(etag));
+    if (view !== undefined) headers.etag = etagOf(encodeProgress(view[1]), opaqueTag(etag));
   }
   if (written === undefined) {
     return {
@@ -257,11 +258,6 @@ function withWrites(
     };
   }
   return { ...answer, headers: { ...headers, [progressHeader]: formatTopicProgress(entries) } };
-}
-
-function unquote(etag: string): string {
-  const text = etag.trim();
-  return text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
 }
 
 function accepted(location: string): Answer {

@@ -98,11 +98,16 @@ export interface ParsedEtag {
   readonly recordEtag?: string;
 }
 
+/** An entity tag's opaque text: without surrounding space, a weak `W/` and its quotes. */
+export function opaqueTag(tag: string): string {
+  let text = tag.trim();
+  if (text.startsWith('W/')) text = text.slice(2);
+  return text.length >= 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
+}
+
 /** Reads an ETag (quoted or not, weak or not); undefined when its progress is not a token. */
 export function parseEtag(etag: string): ParsedEtag | undefined {
-  let text = etag.trim();
-  if (text.startsWith('W/')) text = text.slice(2);
-  if (text.length >= 2 && text.startsWith('"') && text.endsWith('"')) text = text.slice(1, -1);
+  const text = opaqueTag(etag);
   const slash = text.indexOf('/');
   const token = slash === -1 ? text : text.slice(0, slash);
   const progress = decodeProgress(token);

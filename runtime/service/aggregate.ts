@@ -4,6 +4,7 @@
  * (`if-match`, forwarded by the gateway from HTTP `If-Match`) is refused with 412 when the
  * aggregate has moved on.
  */
+import { opaqueTag } from '../gateway/progress.ts';
 import type { TypedReply } from './types.ts';
 
 /** How one aggregate type folds its events. */
@@ -47,7 +48,9 @@ export function preconditionFailed(
   const tags = ifMatch.split(',').map((tag) => tag.trim());
   const matches =
     current !== undefined &&
-    tags.some((tag) => tag === '*' || (!tag.startsWith('W/') && unquote(tag) === unquote(current)));
+    tags.some(
+      (tag) => tag === '*' || (!tag.startsWith('W/') && opaqueTag(tag) === opaqueTag(current)),
+    );
   if (matches) return undefined;
   return {
     status: 412,
@@ -59,11 +62,7 @@ export function preconditionFailed(
       detail:
         current === undefined
           ? 'the resource does not exist'
-          : `the resource is at version ${unquote(current)}, not ${tags.map(unquote).join(', ')}`,
+          : `the resource is at version ${opaqueTag(current)}, not ${tags.map(opaqueTag).join(', ')}`,
     },
   };
-}
-
-function unquote(tag: string): string {
-  return tag.length >= 2 && tag.startsWith('"') && tag.endsWith('"') ? tag.slice(1, -1) : tag;
 }

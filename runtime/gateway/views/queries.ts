@@ -13,7 +13,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { parsePrefer, waitMs } from '../prefer.ts';
 import { HttpProblem, invalidRequest, sendProblem } from '../problems.ts';
 import { stringValues } from '../record.ts';
-import { etagOf, progressFor, progressHeader, type ProgressRequest } from '../progress.ts';
+import {
+  etagOf,
+  opaqueTag,
+  progressFor,
+  progressHeader,
+  type ProgressRequest,
+} from '../progress.ts';
 import {
   decodeCursor,
   filterPredicate,
@@ -195,16 +201,10 @@ function combine(
  * sent back unquoted, as some Zilla clients do, compares too).
  */
 export function etagMatches(ifNoneMatch: string, etag: string): boolean {
-  const current = opaque(etag);
+  const current = opaqueTag(etag);
   if (ifNoneMatch.trim() === '*') return true;
   const tags = ifNoneMatch.match(/(?:W\/)?"[^"]*"|[^\s,][^,]*/g) ?? [];
-  return tags.some((tag) => opaque(tag) === current);
-}
-
-function opaque(tag: string): string {
-  let text = tag.trim();
-  if (text.startsWith('W/')) text = text.slice(2);
-  return text.startsWith('"') && text.endsWith('"') && text.length >= 2 ? text.slice(1, -1) : text;
+  return tags.some((tag) => opaqueTag(tag) === current);
 }
 
 function nextLink(url: string, route: QueryRouteSpec, cursor: string): string {
