@@ -1,5 +1,5 @@
 /** The `specgate` command line: parses arguments and dispatches to a subcommand. */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFromPaths, loadConfig, type SpecgateConfig } from './config.ts';
@@ -7,9 +7,8 @@ import { Diagnostics, type Diagnostic } from './diagnostics.ts';
 import { formatHuman } from './format/human.ts';
 import { formatGithub, formatJson, formatSarif } from './format/machine.ts';
 import { DocumentSet } from './load/document-set.ts';
-import { generate } from './generate.ts';
+import { cachedRun, recordRun } from './cache.ts';
 import { formatRouteTable } from './route-table.ts';
-import { validateSpecs } from './validate.ts';
 import { hasDrift, manifestName, type WriteDone } from './write.ts';
 
 const formats = ['human', 'json', 'sarif', 'github'] as const;
@@ -45,7 +44,7 @@ async function validateCommand(argv: readonly string[]): Promise<number> {
   const result =
     config === undefined
       ? { diagnostics: diagnostics.items, hasErrors: true, documents, api: undefined }
-      : await validateSpecs(config, { diagnostics, documents });
+      : await (await import('./validate.ts')).validateSpecs(config, { diagnostics, documents });
   const items = result.diagnostics;
   printDiagnostics(parsed.format, items, result.documents);
   if (parsed.format === 'human' && result.api) {
@@ -72,6 +71,25 @@ async function generateCommand(argv: readonly string[]): Promise<number> {
       ? loaded.config
       : { ...loaded.config, out: resolve(out) };
   const check = parsed.values.check === true;
+  // Nothing changed since the last run: answer without loading the specs (cache.ts).
+  const cached = config === undefined ? undefined : cachedRun(config);
+  if (config !== undefined && cached !== undefined) {
+    printDiagnostics(parsed.format, cached.diagnostics, documents);
+    const unchanged = [...cached.files, manifestName].sort();
+    const write: WriteDone = {
+      status: 'done',
+      checked: check,
+      added: [],
+      changed: [],
+      unchanged,
+      removed: [],
+      kept: [],
+    };
+    printGenerateSummary(parsed.format, write, config, cached.routeCount, started, true);
+    return 0;
+  }
+  // Loaded only now: the parsers, emitters and ts-morph take most of a second to import.
+  const { generate } = await import('./generate.ts');
   const result =
     config === undefined
       ? { diagnostics: diagnostics.items, hasErrors: true, documents }
@@ -91,16 +109,37 @@ async function generateCommand(argv: readonly string[]): Promise<number> {
     process.stderr.write(`specgate generate: ${write.reason}\n`);
     return 1;
   }
+  const routeCount = api?.routes.length ?? 0;
+  if (!hasDrift(write) || !write.checked) {
+    recordRun(config, {
+      inputs: result.documents.texts,
+      diagnostics: result.diagnostics,
+      routeCount,
+      files: (result.files ?? []).map((file) => file.path),
+    });
+  }
+  printGenerateSummary(parsed.format, write, config, routeCount, started, false);
+  return write.checked && hasDrift(write) ? 1 : 0;
+}
+
+function printGenerateSummary(
+  format: Format,
+  write: WriteDone,
+  config: SpecgateConfig,
+  routes: number,
+  started: number,
+  cached: boolean,
+): void {
   // Machine formats keep stdout for the diagnostics alone.
-  const summary = parsed.format === 'human' ? process.stdout : process.stderr;
+  const summary = format === 'human' ? process.stdout : process.stderr;
   summary.write(
     generateSummary(write, {
       folder: displayPath(config.out),
-      routes: api?.routes.length ?? 0,
+      routes,
       seconds: (performance.now() - started) / 1000,
+      cached,
     }),
   );
-  return write.checked && hasDrift(write) ? 1 : 0;
 }
 
 /**
@@ -109,7 +148,7 @@ async function generateCommand(argv: readonly string[]): Promise<number> {
  */
 function generateSummary(
   write: WriteDone,
-  run: { folder: string; routes: number; seconds: number },
+  run: { folder: string; routes: number; seconds: number; cached: boolean },
 ): string {
   const generated = (paths: readonly string[]): string[] =>
     paths.filter((path) => path !== manifestName);
@@ -118,7 +157,7 @@ function generateSummary(
   const kept = write.kept.map(
     (path) => `  kept     ${path} (no longer generated, but edited since)\n`,
   );
-  const time = `${run.seconds.toFixed(1)} s`;
+  const time = `${run.seconds.toFixed(1)} s${run.cached ? ' (specs, config and specgate unchanged since the last run)' : ''}`;
   const unchanged = generated(write.unchanged).length;
   if (!write.checked) {
     const written = generated([...write.added, ...write.changed]).length;
@@ -217,7 +256,8 @@ function printDiagnostics(
 ): void {
   switch (format) {
     case 'human':
-      process.stdout.write(formatHuman(items, (file) => documents.text(file)));
+      // A cached run's diagnostics name files this run did not load: their frames come from disk.
+      process.stdout.write(formatHuman(items, (file) => documents.text(file) ?? readText(file)));
       break;
     case 'json':
       process.stdout.write(formatJson(items));
@@ -228,6 +268,14 @@ function printDiagnostics(
     case 'github':
       process.stdout.write(formatGithub(items));
       break;
+  }
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,18 +1,11 @@
 // The gateway under test: the code `specgate generate` wrote from bench/specs into GEN_DIR,
 // on KAFKA_BROKERS. Reports `{ type: 'ready', url }` over IPC once its views and reply readers
 // are ready, and its producer's counters when asked for `stats`.
-import { pathToFileURL } from 'node:url';
-import { join } from 'node:path';
-import { openGateway, type GatewaySpec, type RegisterRoutes } from 'specgate/runtime';
+import { openGateway } from 'specgate/runtime';
+import { importGeneratedGateway } from '../lib/generated-gateway.ts';
 
-const dir = process.env.GEN_DIR ?? '';
+const { spec, routes } = await importGeneratedGateway(process.env.GEN_DIR ?? '');
 const brokers = (process.env.KAFKA_BROKERS ?? '').split(',');
-const { spec } = (await import(pathToFileURL(join(dir, 'gateway/spec.ts')).href)) as {
-  spec: GatewaySpec;
-};
-const { routes } = (await import(pathToFileURL(join(dir, 'gateway/routes.ts')).href)) as {
-  routes: RegisterRoutes;
-};
 const gateway = openGateway({
   spec,
   routes,

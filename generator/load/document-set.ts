@@ -73,6 +73,11 @@ export class DocumentSet {
     return document;
   }
 
+  /** Every text read, by absolute path (what a run depended on: see cache.ts). */
+  get texts(): ReadonlyMap<string, string> {
+    return this.#textsRead;
+  }
+
   /** The text of a loaded file (for code frames). */
   text(file: string): string | undefined {
     return this.#textsRead.get(resolve(file));

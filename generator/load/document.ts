@@ -4,6 +4,7 @@
  */
 import { parseWithPointers, type YAMLNode } from '@stoplight/yaml';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { jsonOffsets, lineStarts, positionAt } from './json-offsets.ts';
 import { childPointer } from './pointer.ts';
 
 export interface LoadedDocument {
@@ -26,6 +27,8 @@ export function parseSpecText(
   file: string,
   text: string,
 ): { document?: LoadedDocument; problems: SyntaxProblem[]; lenient?: SyntaxProblem } {
+  const json = parseJson(file, text);
+  if (json !== undefined) return { document: json, problems: [] };
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter,
@@ -72,6 +75,33 @@ export function parseSpecText(
     }
   };
   return { document: { file, text, data, position }, problems: [] };
+}
+
+/**
+ * A JSON text (JSON is YAML too) read with `JSON.parse` and a scanner for the places: seconds
+ * faster on large specs than a YAML syntax tree. Undefined when the text is not plain JSON (or
+ * repeats a key): the YAML path then reads it, and reports what is wrong.
+ */
+function parseJson(file: string, text: string): LoadedDocument | undefined {
+  const first = firstVisible(text, 0);
+  if (text[first] !== '{' && text[first] !== '[') return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const offsets = jsonOffsets(text);
+  if (offsets === undefined) return undefined;
+  const starts = lineStarts(text);
+  const position = (pointer: string): { line: number; column: number } => {
+    for (let at = pointer; ; at = at.slice(0, Math.max(0, at.lastIndexOf('/')))) {
+      const offset = offsets.get(at);
+      if (offset !== undefined) return positionAt(starts, offset);
+      if (at === '') return { line: 1, column: 1 };
+    }
+  };
+  return { file, text, data, position };
 }
 
 /** Records each node's offset; a mapping entry points at its key, where a reader looks. */
@@ -122,8 +152,7 @@ function parseLeniently(file: string, text: string): LoadedDocument | undefined 
     return undefined;
   const offsets = new Map<string, number>();
   indexLenient(result.ast, '', offsets);
-  const lineStarts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const starts = lineStarts(text);
   const position = (pointer: string): { line: number; column: number } => {
     let at = pointer;
     let offset = offsets.get(at);
@@ -131,10 +160,7 @@ function parseLeniently(file: string, text: string): LoadedDocument | undefined 
       at = at.slice(0, Math.max(0, at.lastIndexOf('/')));
       offset = offsets.get(at);
     }
-    if (offset === undefined) return { line: 1, column: 1 };
-    let line = 0;
-    while (line + 1 < lineStarts.length && (lineStarts[line + 1] ?? Infinity) <= offset) line++;
-    return { line: line + 1, column: offset - (lineStarts[line] ?? 0) + 1 };
+    return offset === undefined ? { line: 1, column: 1 } : positionAt(starts, offset);
   };
   return { file, text, data: result.data, position };
 }

@@ -6,7 +6,7 @@
  * One ts-morph project per set of compiler options is kept between calls, so the standard
  * library is parsed once per process rather than once per check.
  */
-import { Project, SyntaxKind, ts, type SourceFile } from 'ts-morph';
+import { Project, ts, type SourceFile } from 'ts-morph';
 import type { GeneratedFile } from '../generated-file.ts';
 
 export interface TypeCheckOptions {
@@ -99,19 +99,27 @@ function projectFor(compilerOptions: ts.CompilerOptions): Project {
   return project;
 }
 
+/** Every `any` keyword, found by a walk of the compiler's own nodes (no ts-morph wrappers). */
 function anyKeywords(files: readonly SourceFile[]): TypeCheckProblem[] {
-  return files.flatMap((file) =>
-    file.getDescendantsOfKind(SyntaxKind.AnyKeyword).map((node) => {
-      const { line, column } = file.getLineAndColumnAtPos(node.getStart());
-      return {
-        file: relativePath(file),
-        line,
-        column,
-        code: 'SG_ANY',
-        message: 'generated code must not use `any` (style.md §10)',
-      };
-    }),
-  );
+  const problems: TypeCheckProblem[] = [];
+  for (const file of files) {
+    const source = file.compilerNode;
+    const visit = (node: ts.Node): void => {
+      if (node.kind === ts.SyntaxKind.AnyKeyword) {
+        const { line, character } = source.getLineAndCharacterOfPosition(node.getStart(source));
+        problems.push({
+          file: relativePath(file),
+          line: line + 1,
+          column: character + 1,
+          code: 'SG_ANY',
+          message: 'generated code must not use `any` (style.md §10)',
+        });
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return problems;
 }
 
 function relativePath(file: SourceFile | undefined): string {
