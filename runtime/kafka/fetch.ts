@@ -6,13 +6,8 @@
  * as the Java consumer does (`nextOffset = lastOffset + 1`).
  */
 import { KafkaError } from './errors.ts';
-import {
-  internals,
-  type DecodedRecord,
-  type DecodedRecordBatch,
-  type FetchRequestArgs,
-  type ProtocolRequest,
-} from './internals.ts';
+import { internals, type FetchRequestArgs, type ProtocolRequest } from './internals.ts';
+import { decodeRecordBatch, noHeaders, type BatchRecord } from './record-batch.ts';
 import type { KafkaRecord } from './types.ts';
 
 export interface FetchedBatch {
@@ -23,7 +18,7 @@ export interface FetchedBatch {
   readonly producerId: string;
   readonly inTransaction: boolean;
   readonly isControlBatch: boolean;
-  readonly records: readonly DecodedRecord[];
+  readonly records: readonly BatchRecord[];
 }
 
 export interface FetchedPartition {
@@ -133,10 +128,8 @@ async function decodeBatches(records: Buffer): Promise<FetchedBatch[]> {
       );
     }
     const end = at + LOG_OVERHEAD + length;
-    const decoded: DecodedRecordBatch = await internals.decodeRecordBatch(
-      new internals.Decoder(records.subarray(at, end)),
-    );
-    const firstOffset = BigInt(decoded.firstOffset);
+    const decoded = await decodeRecordBatch(records.subarray(at, end));
+    const { firstOffset } = decoded;
     batches.push({
       firstOffset,
       lastOffset: firstOffset + BigInt(decoded.lastOffsetDelta),
@@ -191,8 +184,10 @@ export function partitionRecords(
       if (batch.inTransaction && abortedProducers.has(batch.producerId)) continue;
     }
     if (batch.isControlBatch) continue;
+    // A batch is returned whole: skip the records before the fetch offset.
+    const skipBelow = batch.firstOffset < fetchOffset ? Number(fetchOffset - batch.firstOffset) : 0;
     for (const record of batch.records) {
-      if (BigInt(record.offset) < fetchOffset) continue;
+      if (record.offsetDelta < skipBelow) continue;
       records.push(toRecord(data.topic, data.partition, batch.producerId, record));
     }
   }
@@ -205,23 +200,20 @@ function isAbortMarker(batch: FetchedBatch): boolean {
   return key !== null && key !== undefined && key.length >= 4 && key.readInt16BE(2) === 0;
 }
 
+/** Shared by every record without headers. */
+const noTextHeaders: Readonly<Record<string, string>> = Object.freeze({});
+const noHeaderEntries: readonly (readonly [string, string])[] = Object.freeze([]);
+
 function toRecord(
   topic: string,
   partition: number,
   producerId: string,
-  record: DecodedRecord,
+  record: BatchRecord,
 ): FetchedRecord {
-  const headers: Record<string, string> = {};
-  const headerEntries: (readonly [string, string])[] = [];
-  for (const [name, raw] of Object.entries(record.headers)) {
-    for (const value of Array.isArray(raw) ? raw : [raw]) {
-      const text = value.toString('utf8');
-      headerEntries.push([name, text]);
-      if (!Object.hasOwn(headers, name)) {
-        Object.defineProperty(headers, name, { value: text, enumerable: true, writable: true });
-      }
-    }
-  }
+  const { headers, headerEntries } =
+    record.headers === noHeaders
+      ? { headers: noTextHeaders, headerEntries: noHeaderEntries }
+      : textHeaders(record.headers);
   return {
     topic,
     partition,
@@ -231,9 +223,27 @@ function toRecord(
     value: record.value === null ? null : Buffer.from(record.value),
     headers,
     headerEntries,
-    timestamp: Number(record.timestamp),
+    timestamp: record.timestamp,
     producerId,
   };
+}
+
+function textHeaders(grouped: Readonly<Record<string, Buffer | Buffer[]>>): {
+  headers: Readonly<Record<string, string>>;
+  headerEntries: readonly (readonly [string, string])[];
+} {
+  const headers: Record<string, string> = {};
+  const headerEntries: (readonly [string, string])[] = [];
+  for (const [name, raw] of Object.entries(grouped)) {
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      const text = value.toString('utf8');
+      headerEntries.push([name, text]);
+      if (!Object.hasOwn(headers, name)) {
+        Object.defineProperty(headers, name, { value: text, enumerable: true, writable: true });
+      }
+    }
+  }
+  return { headers, headerEntries };
 }
 
 /** Big-endian reads over a response buffer. */
