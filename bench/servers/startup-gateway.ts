@@ -1,17 +1,10 @@
 // B6 start-up: the gateway `specgate generate` wrote into GEN_DIR (the GitHub REST API), built
 // and listening. Reports `{ type: 'ready', url }` as soon as it listens (its views go on loading
 // in the background, as behind a load balancer: /readyz says when they are done).
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { openGateway, type GatewaySpec, type RegisterRoutes } from 'specgate/runtime';
+import { openGateway } from 'specgate/runtime';
+import { importGeneratedGateway } from '../lib/generated-gateway.ts';
 
-const dir = process.env.GEN_DIR ?? '';
-const { spec } = (await import(pathToFileURL(join(dir, 'gateway/spec.ts')).href)) as {
-  spec: GatewaySpec;
-};
-const { routes } = (await import(pathToFileURL(join(dir, 'gateway/routes.ts')).href)) as {
-  routes: RegisterRoutes;
-};
+const { spec, routes } = await importGeneratedGateway(process.env.GEN_DIR ?? '');
 const gateway = openGateway({
   spec,
   routes,
