@@ -24,6 +24,7 @@ import {
 } from './internals.ts';
 import type { KafkaLog } from './log.ts';
 import { partitionForKey } from './partitioner.ts';
+import { produceRequest, produceResponseDecoder } from './produce-request.ts';
 import type { RecordPosition } from './types.ts';
 import { Aborted, abortable, addTo, Backoff, sleep } from './wait.ts';
 
@@ -321,7 +322,8 @@ export class BatchWriter {
       broker = await cluster.findBroker({ nodeId: String(leader) });
       const byTopic = new Map<string, PartitionBatch[]>();
       for (const batch of batches) addTo(byTopic, batch.topic, batch);
-      const { request, response } = internals.produceRequest(produceVersion(broker))({
+      const version = produceVersion(broker);
+      const request = produceRequest(version, {
         acks: -1,
         // How long the leader waits for the in-sync replicas before it answers.
         timeout: Math.max(1000, run.deadline - Date.now()),
@@ -348,7 +350,10 @@ export class BatchWriter {
         // kafkajs' parse throws on the first partition error; decode keeps them all.
         answer = await broker.connectionPool.send({
           request,
-          response: { decode: response.decode, parse: async (decoded) => decoded },
+          response: {
+            decode: produceResponseDecoder(version).decode,
+            parse: async (decoded) => decoded,
+          },
           logResponseError: false,
         });
       } finally {

@@ -43,7 +43,7 @@ const Long = require('kafkajs/src/utils/long.js') as { fromString(text: string):
 const GZIP = 1;
 
 const bytes = fc.uint8Array({ maxLength: 40 }).map((array) => Buffer.from(array));
-const header = fc.tuple(fc.constantFrom('a', 'b', 'tag', 'é'), bytes);
+const header = fc.tuple(fc.constantFrom<string>('a', 'b', 'tag', 'é'), bytes);
 const record = fc.record({
   gap: fc.integer({ min: 1, max: 1000 }),
   timestampDelta: fc.integer({ min: -1_000_000, max: 10_000_000_000 }),
