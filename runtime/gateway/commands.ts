@@ -238,6 +238,14 @@ function withWrites(
   written: RecordPosition | undefined,
   viewTopics: ReadonlySet<string>,
 ): Answer {
+  // A one-way command's answer (no headers of its own): the progress of its record alone.
+  if (written !== undefined && Object.keys(answer.headers).length === 0) {
+    const progress = progressAfter(written.partition, written.offset);
+    return {
+      ...answer,
+      headers: { [progressHeader]: formatTopicProgress([[written.topic, progress]]) },
+    };
+  }
   const { [progressHeader]: reported, ...rest } = answer.headers;
   const headers: Record<string, string> = { ...rest };
   const parsed = reported === undefined ? undefined : parseTopicProgress(reported);

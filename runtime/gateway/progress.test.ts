@@ -17,6 +17,7 @@ describe('progress tokens', () => {
     ['one partition at 0', { 0: '0' }],
     ['three partitions', { 0: '5', 1: '0', 2: '1234567' }],
     ['large offset', { 7: '9007199254740993' }],
+    ['the largest offset worked out with numbers', { 3: '999999999999999', 4: '1000000000000000' }],
     ['max int64', { 0: '9223372036854775807' }],
     ['sparse ids', { 3: '1', 100: '2' }],
   ];

@@ -25,10 +25,12 @@ export function encodeProgress(progress: Progress): string {
   const partitions = Object.keys(progress)
     .map(Number)
     .sort((a, b) => a - b);
-  writeVarint(bytes, BigInt(partitions.length));
+  writeVarint(bytes, partitions.length);
   for (const partition of partitions) {
-    writeVarint(bytes, BigInt(partition));
-    writeVarint(bytes, BigInt(progress[partition] ?? '0'));
+    writeVarint(bytes, partition);
+    const offset = progress[partition] ?? '0';
+    // Number arithmetic while it is exact (every offset in practice); BigInt past 2^52.
+    writeVarint(bytes, offset.length < 16 ? Number(offset) : BigInt(offset));
   }
   return Buffer.from(bytes).toString('base64url') + padding(bytes.length);
 }
@@ -83,7 +85,11 @@ export function mergeProgress(a: Progress, b: Progress): Record<number, string> 
 
 /** The progress just past one record: what a client must wait for to read its own write. */
 export function progressAfter(partition: number, offset: string | bigint): Progress {
-  return { [partition]: (BigInt(offset) + 1n).toString() };
+  const next =
+    typeof offset === 'string' && offset.length < 16
+      ? String(Number(offset) + 1)
+      : (BigInt(offset) + 1n).toString();
+  return { [partition]: next };
 }
 
 /** The quoted ETag of a progress token, with the record's own `etag` header when it has one. */
@@ -182,7 +188,16 @@ function padding(byteLength: number): string {
 }
 
 /** Zig-zag LEB128, as Zilla's flyweight varint32/varint64. */
-function writeVarint(out: number[], value: bigint): void {
+function writeVarint(out: number[], value: number | bigint): void {
+  if (typeof value === 'number') {
+    let zigzag = value >= 0 ? value * 2 : -value * 2 - 1;
+    while (zigzag >= 0x80) {
+      out.push((zigzag % 128) | 0x80);
+      zigzag = Math.floor(zigzag / 128);
+    }
+    out.push(zigzag);
+    return;
+  }
   let zigzag = value >= 0n ? value << 1n : (-value << 1n) - 1n;
   while (zigzag >= 0x80n) {
     out.push(Number((zigzag & 0x7fn) | 0x80n));
