@@ -70,6 +70,9 @@ function makeAjv(spec: GatewaySpec, coerce: boolean): Ajv2020 {
     allErrors: false,
     coerceTypes: coerce ? 'array' : false,
     useDefaults: true,
+    // A format Ajv does not know (GitHub's `repo.nwo`, say) is not checked, as JSON Schema
+    // allows; Ajv would otherwise say so on the console for every schema that uses it.
+    logger: false,
     // The generator validated every schema already.
     validateSchema: false,
   });
