@@ -1,6 +1,6 @@
 // One start-up of B4, in a fresh process: MODE=view loads TOPIC into the gateway's
 // MaterializedView; MODE=raw reads the same records with the same reader and keeps nothing.
-// Reports `{ type: 'result', seconds, keys, maxRssBytes }` over IPC and exits.
+// Reports `{ type: 'result', seconds, keys, maxRssBytes, idleRssBytes }` over IPC and exits.
 import { MaterializedView } from '../../runtime/gateway/views/materialized-view.ts';
 import { createKafkaClient } from '../../runtime/kafka/index.ts';
 
@@ -10,6 +10,9 @@ const kafka = createKafkaClient({
   clientId: `bench-view-load-${process.pid}`,
   logLevel: 'nothing',
 });
+// The process before it reads anything (Node, tsx and the runtime loaded): what the load adds
+// is measured from here.
+const idleRssBytes = process.memoryUsage.rss();
 const started = performance.now();
 let keys = 0;
 if (process.env.MODE === 'view') {
@@ -33,6 +36,7 @@ process.send?.({
   seconds,
   keys,
   maxRssBytes: process.resourceUsage().maxRSS * 1024,
+  idleRssBytes,
 });
 await kafka.close();
 process.exit(0);

@@ -286,7 +286,7 @@ export class KafkajsTopicReader implements TopicReader {
     partitions: ReadonlyMap<number, bigint>,
     maxWaitMs: number,
   ): Promise<FetchResponse> {
-    const partitionMaxBytes = this.#options.partitionMaxBytes ?? 1024 * 1024;
+    const partitionMaxBytes = this.#options.partitionMaxBytes ?? 256 * 1024;
     const request = fetchRequest(
       {
         replicaId: -1,

@@ -162,7 +162,11 @@ export interface ReaderOptions {
   readonly maxWaitMs?: number;
   /** Checks for added partitions and moved leaders this often. Default 30 s. */
   readonly metadataRefreshMs?: number;
-  /** Per partition per fetch (at least one batch is always returned). Default 1 MiB. */
+  /**
+   * Per partition per fetch (at least one batch is always returned). Default 256 KiB: reading a
+   * topic from the start, smaller fetches hold fewer records at once (bench B4: 1.6× the
+   * records/s and half the peak RSS of 1 MiB; 128 and 512 KiB were slower).
+   */
   readonly partitionMaxBytes?: number;
   /** Per fetch. Default 16 MiB. */
   readonly maxBytes?: number;
