@@ -12,6 +12,7 @@
  * exist keeps the gateway starting.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -118,6 +119,8 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
   );
   // Aborted on close: open streams end instead of holding the server open.
   const closing = new AbortController();
+  // Every open stream listens for it: thousands, not a leak.
+  setMaxListeners(0, closing.signal);
   const validators = createValidators(options.spec);
   const ctx: CommandContext = {
     producer,

@@ -60,6 +60,8 @@ describe('live SSE stream handler', () => {
   const shutdown = new AbortController();
   const stoppable = new AbortController();
   const opened: Opened[] = [];
+  /** Streams that went live, in order, with the reader each reads from. */
+  const lives: { readonly reader: TopicReader; readonly shared: boolean }[] = [];
   const ends: (StreamEnd & { readonly route: string })[] = [];
   const clients: SseClient[] = [];
   /** Where each record was written, by its `n`. */
@@ -132,16 +134,20 @@ describe('live SSE stream handler', () => {
     return client;
   }
 
-  /** Connects, then waits until the stream's reader has fixed its start (it is live). */
+  /**
+   * Connects, then waits until the stream is live (its reader has its start): the topic's
+   * shared reader, or one of its own (`shared` says which).
+   */
   async function connectLive(
     path: string,
     headers?: Record<string, string>,
-  ): Promise<{ client: SseClient; reader: Opened }> {
-    const before = opened.length;
+  ): Promise<{ client: SseClient; reader: Opened; shared: boolean }> {
+    const before = lives.length;
     const client = await connect(path, headers);
-    const reader = await waitFor(() => opened[before]);
-    await reader.reader.caughtUp;
-    return { client, reader };
+    const live = await waitFor(() => lives[before]);
+    const reader = opened.find((entry) => entry.reader === live.reader);
+    if (reader === undefined) throw new Error('a stream went live on a reader nobody opened');
+    return { client, reader, shared: live.shared };
   }
 
   function nOf(event: Event): string {
@@ -168,6 +174,8 @@ describe('live SSE stream handler', () => {
       kafka: spy(kafka),
       signal: shutdown.signal,
       onStreamEnd: (end) => ends.push({ route: name, ...end }),
+      onStreamLive: (live) => lives.push(live),
+      tailIdleMs: 300,
     };
   }
 
@@ -319,7 +327,8 @@ describe('live SSE stream handler', () => {
       (id: string) => [`/events?lastEventId=${encodeURIComponent(id)}`, {}] as const,
     ],
   ])('resumes with %s: exactly the missed records', async (_name, p, request) => {
-    const { client: first, reader: firstReader } = await connectLive('/events');
+    const before = ends.length;
+    const { client: first } = await connectLive('/events');
     const sent: string[] = [];
     for (let i = 0; i < 6; i++) {
       sent.push(`${p}a${i}`);
@@ -331,7 +340,7 @@ describe('live SSE stream handler', () => {
     const lastId = got[2]?.id ?? '';
     const unseen = got.slice(3).map(nOf);
     first.close();
-    await waitFor(() => (firstReader.stops > 0 ? true : undefined));
+    await waitFor(() => ends.slice(before).find((e) => e.route === 'events'));
 
     const missed: string[] = [];
     for (let i = 0; i < 6; i++) {
@@ -339,7 +348,9 @@ describe('live SSE stream handler', () => {
       await send(topic, `r${i % 3}`, `${p}b${i}`);
     }
     const [path, headers] = request(lastId);
-    const { client: second } = await connectLive(path, headers);
+    const { client: second, shared } = await connectLive(path, headers);
+    // Behind the topic's shared reader: it reads the missed records on its own.
+    expect(shared).toBe(false);
     const resumed = await second.events(unseen.length + missed.length);
     expect(resumed.map(nOf).sort()).toEqual([...unseen, ...missed].sort());
     expectPartitionOrder(resumed);
@@ -454,19 +465,28 @@ describe('live SSE stream handler', () => {
     client.close();
   });
 
-  it('stops the reader when the client disconnects', async () => {
+  it("stops the topic's reader once its last client disconnected", async () => {
     const before = ends.length;
-    const { client, reader } = await connectLive('/events');
+    const { client, reader, shared } = await connectLive('/events');
+    expect(shared).toBe(true);
+    const { client: other, reader: same } = await connectLive('/events');
+    // One reader for both streams of the topic.
+    expect(same).toBe(reader);
     await send(topic, 'd', 'seen');
     await client.events(1);
+    expect((await other.events(1)).map(nOf)).toEqual(['seen']);
+    other.close();
     client.close();
     const end = await waitFor(() => ends.slice(before).find((e) => e.route === 'events'));
     expect(end).toMatchObject({ reason: 'client', events: 1 });
+    // After the idle time (300 ms here), not before.
+    expect(reader.stops).toBe(0);
+    await waitFor(() => (reader.stops > 0 ? true : undefined));
     expect(reader.stops).toBe(1);
     expect(await settlesWithin(reader.reader.done, 5000)).toBe(true);
     // Once only.
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(ends.slice(before).filter((e) => e.route === 'events')).toHaveLength(1);
+    expect(ends.slice(before).filter((e) => e.route === 'events')).toHaveLength(2);
   });
 
   it('ends every stream and stops its reader when the signal aborts', async () => {
@@ -515,6 +535,29 @@ describe('live SSE stream handler', () => {
     expect(reader.stops).toBe(1);
     expect(await settlesWithin(reader.reader.done, 5000)).toBe(true);
     expect(await client.ended(20_000)).toBe(true);
+  });
+
+  it('keeps a fast client on the shared reader while a stalled one falls behind and is cut', async () => {
+    const before = ends.length;
+    const { client: stalled } = await connectLive('/big');
+    const { client: fast, shared } = await connectLive('/big');
+    expect(shared).toBe(true);
+    const big = 'x'.repeat(200_000);
+    const sent = Array.from({ length: 60 }, (_, i) => `fan${i}`);
+    // The stalled client takes the first event, then nothing more.
+    await send(bigTopic, 'f0', 'fan-first');
+    expect((await stalled.events(1)).map(nOf)).toEqual(['fan-first']);
+    expect((await fast.events(1)).map(nOf)).toEqual(['fan-first']);
+    await Promise.all(sent.map((n, i) => send(bigTopic, `f${i % 5}`, n, { extra: { big } })));
+    const events = await fast.events(sent.length, 20_000);
+    expect(events.map(nOf).sort()).toEqual([...sent].sort());
+    expectPartitionOrder(events);
+    const cut = await waitFor(
+      () => ends.slice(before).find((e) => e.route === 'big' && e.reason === 'buffer-full'),
+      20_000,
+    );
+    expect(cut.events).toBeLessThan(sent.length + 1);
+    fast.close();
   });
 
   it('refuses a compacted topic', () => {

@@ -1,7 +1,8 @@
 /**
  * A server-sent events stream over an event topic (not compacted; design.md §6): live records
- * only, no state. Each request has its own reader of the topic (its address filled from the
- * path parameters), which the stream stops when it ends.
+ * only, no state. The streams of a topic (its address filled from the path parameters) share
+ * one reader of it, the topic's tail (topic-tail.ts), which formats each event once for all of
+ * them; a stream resuming from behind the tail, or whose client falls behind, reads on its own.
  *
  * - The first byte never waits for data (Zilla issue #1628): headers and `retry:` go out as soon
  *   as the broker has told the end offsets of the topic — bounded by `startBoundMs` (default
@@ -17,8 +18,8 @@
  * - A record with a null value goes out as `event: delete` with the base64url key as data, as a
  *   tombstone does on a compacted topic (design.md §6); a null key is the empty key.
  * - Backpressure, not memory: when a write leaves more than `maxBufferBytes` in the socket's
- *   buffer, the stream stops taking records from the reader (which then fetches no more) until
- *   the buffer is back under the limit. At most about `maxBufferBytes` plus one event wait in
+ *   buffer, the stream leaves the tail and goes on with a reader of its own from its progress,
+ *   which takes no more records until the buffer is back under the limit. At most about `maxBufferBytes` plus one event wait in
  *   the socket, and one fetch (the reader's fetch size is `maxBufferBytes` too) in the reader.
  *   A client that falls behind this way is not cut off (Kafka keeps the records it has still to
  *   read); one that takes no byte for `maxStallMs` is: the stream ends with `buffer-full` and its
@@ -34,7 +35,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { KafkaClient, KafkaRecord, ReaderStart, TopicReader } from '../../kafka/types.ts';
-import { encodeProgress, etagOf, progressAfter, type Progress } from '../progress.ts';
+import { encodeProgress, progressAfter, type Progress } from '../progress.ts';
 import { invalidRequest, sendProblem } from '../problems.ts';
 import { stringValues, topicName } from '../record.ts';
 import {
@@ -44,6 +45,13 @@ import {
   type ViewFilter,
 } from '../views/materialized-view.ts';
 import { encodeEventId, encodeKey, formatEvent, parseEventId } from './event-format.ts';
+import {
+  RecordEntry,
+  TopicTails,
+  type TailEvent,
+  type TailSubscriber,
+  type TopicTail,
+} from './topic-tail.ts';
 import { liveStart, resumeStart } from './live-start.ts';
 import { eventName, lastEventIdOf, parseFilters } from './sse-stream.ts';
 import {
@@ -77,10 +85,22 @@ export interface LiveStreamContext {
   readonly signal?: AbortSignal;
   /** Told when a stream ends, and why. */
   readonly onStreamEnd?: (end: StreamEnd) => void;
+  /**
+   * Told when a stream is live: its reader (the topic's shared one, or its own) has its start.
+   * For tests and metrics.
+   */
+  readonly onStreamLive?: (live: {
+    readonly reader: TopicReader;
+    readonly shared: boolean;
+  }) => void;
+  /** How long a topic's shared reader goes on after its last stream left. Default 10 s. */
+  readonly tailIdleMs?: number;
 }
 
 interface ResolvedContext {
   readonly kafka: KafkaClient;
+  /** The route's shared readers, by topic (topic-tail.ts). */
+  readonly tails: TopicTails;
   readonly retryMs: number;
   readonly heartbeatMs: number;
   readonly maxBufferBytes: number;
@@ -100,8 +120,15 @@ export function createLiveStreamHandler(
   if (route.compacted) {
     throw new Error(`stream ${route.operationId}: a compacted topic streams from its view`);
   }
+  const tails = new TopicTails(
+    ctx.kafka,
+    (record, id) => formatRecord(route, record, id),
+    ctx.tailIdleMs ?? 10_000,
+  );
+  ctx.signal?.addEventListener('abort', () => void tails.stop(), { once: true });
   const resolved: ResolvedContext = {
     kafka: ctx.kafka,
+    tails,
     retryMs: ctx.retryMs ?? 2000,
     heartbeatMs: ctx.heartbeatMs ?? 15_000,
     maxBufferBytes: ctx.maxBufferBytes ?? 1024 * 1024,
@@ -154,7 +181,7 @@ interface LiveRequest {
   readonly headers: Readonly<Record<string, string | number | string[]>>;
 }
 
-class LiveStream {
+class LiveStream implements TailSubscriber {
   readonly #route: StreamRouteSpec;
   readonly #ctx: ResolvedContext;
   readonly #request: LiveRequest;
@@ -162,6 +189,13 @@ class LiveStream {
   readonly #matches: RecordPredicate;
   readonly #matchesHeaders: RecordPredicate;
   #reader: TopicReader | undefined;
+  #tail: TopicTail | undefined;
+  /**
+   * On the tail: the partitions this stream starts ahead of the tail's progress, with the
+   * stream's start; its progress is the tail's with these. Empty: the stream is in step with the
+   * tail and takes its events as formatted once for all.
+   */
+  readonly #ahead = new Map<number, bigint>();
 
   constructor(
     route: StreamRouteSpec,
@@ -176,6 +210,7 @@ class LiveStream {
     this.#matchesHeaders = filterPredicate(request.filters.filter((f) => f.on === 'header'));
     // Stopping waits for a running onRecords, which returns now that the stream is closed.
     this.#connection = new SseConnection(raw, request.headers, connectionOptions(ctx), () => {
+      this.#tail?.remove(this);
       void this.#reader?.stop();
     });
   }
@@ -186,7 +221,7 @@ class LiveStream {
 
   async run(): Promise<void> {
     const connection = this.#connection;
-    const { kafka, maxBufferBytes } = this.#ctx;
+    const { kafka } = this.#ctx;
     const { topic, resume } = this.#request;
     let from: ReaderStart =
       resume === undefined ? await liveStart(kafka, topic, this.#ctx.startBoundMs) : 'latest';
@@ -200,18 +235,100 @@ class LiveStream {
       }
     }
     if (this.#closed) return;
-    const reader = kafka.reader(topic, {
+    if (from === 'earliest' || !this.#joinTail(from, resume !== undefined)) this.#readAlone(from);
+  }
+
+  /**
+   * Joins the topic's shared reader: always for a fresh stream (records the tail delivered
+   * before now were acknowledged before this stream's headers went out); for a resume only when
+   * the tail has not passed its start in any partition (it has nothing to replay).
+   */
+  #joinTail(from: Readonly<Record<number, string>> | 'latest', resumed: boolean): boolean {
+    const { tails } = this.#ctx;
+    const { topic } = this.#request;
+    const running = tails.get(topic);
+    const progress = running?.progress() ?? {};
+    const starts = from === 'latest' ? [] : Object.entries(from);
+    if (resumed) {
+      if (running === undefined) return false;
+      for (const [partition, offset] of starts) {
+        const at = progress[Number(partition)];
+        if (at === undefined || BigInt(offset) < BigInt(at)) return false;
+      }
+    }
+    for (const [partition, offset] of starts) {
+      const at = progress[Number(partition)];
+      if (at === undefined || BigInt(offset) > BigInt(at)) {
+        this.#ahead.set(Number(partition), BigInt(offset));
+      }
+    }
+    const tail = tails.join(topic, from, this);
+    this.#tail = tail;
+    this.#told(tail.reader, true);
+    return true;
+  }
+
+  /** A reader of this stream's own, from `from`: the stream waits for its client as it goes. */
+  #readAlone(from: ReaderStart): void {
+    const { kafka, maxBufferBytes } = this.#ctx;
+    const reader = kafka.reader(this.#request.topic, {
       from,
       onRecords: (records) => this.#onRecords(reader, records),
       maxBytes: maxBufferBytes,
       partitionMaxBytes: maxBufferBytes,
     });
     this.#reader = reader;
+    this.#told(reader, false);
     // onRecords does not throw; should the reader end anyway, so does the stream.
     reader.done.then(
       () => this.#connection.close('server'),
       () => this.#connection.close('server'),
     );
+  }
+
+  /** One record from the tail. Never waits: a client that falls behind leaves the tail. */
+  deliver(event: TailEvent): void {
+    if (this.#closed) return;
+    const { record } = event;
+    const start = this.#ahead.get(record.partition);
+    let text: string | undefined;
+    if (start !== undefined) {
+      // Before this stream's start in that partition: not its record.
+      if (BigInt(record.offset) < start) return;
+      this.#ahead.delete(record.partition);
+    }
+    if (this.#visible(record, event.entry)) {
+      text = this.#ahead.size === 0 ? event.sharedText() : event.textWith(this.#progress(event));
+    }
+    if (text !== undefined) this.#connection.writeEvent(text);
+    if (this.#connection.buffered > this.#ctx.maxBufferBytes) {
+      // Behind its client: on with a reader of its own, from just after this record.
+      const progress = this.#progress(event);
+      this.#tail?.remove(this);
+      this.#tail = undefined;
+      this.#ahead.clear();
+      this.#readAlone(progress);
+    }
+  }
+
+  end(): void {
+    this.#connection.close('server');
+  }
+
+  #told(reader: TopicReader, shared: boolean): void {
+    const { onStreamLive } = this.#ctx.ctx;
+    if (onStreamLive === undefined) return;
+    reader.caughtUp.then(
+      () => onStreamLive({ reader, shared }),
+      () => undefined,
+    );
+  }
+
+  /** This stream's progress after `event`: the tail's, with the partitions it started ahead. */
+  #progress(event: TailEvent): Record<number, string> {
+    const progress: Record<number, string> = { ...event.progress };
+    for (const [partition, start] of this.#ahead) progress[partition] = start.toString();
+    return progress;
   }
 
   /** Writes the records' events in order, waiting for the client whenever it is behind. */
@@ -220,38 +337,27 @@ class LiveStream {
     const cursor: Record<number, string> = reader.positions();
     for (const record of records) {
       if (this.#closed) return;
-      cursor[record.partition] = (BigInt(record.offset) + 1n).toString();
-      const text = this.#format(record, cursor);
-      if (text === undefined) continue;
-      this.#connection.writeEvent(text);
+      Object.assign(cursor, progressAfter(record.partition, record.offset));
+      if (!this.#visible(record, new RecordEntry(record))) continue;
+      const key = record.key ?? Buffer.alloc(0);
+      this.#connection.writeEvent(
+        formatRecord(
+          this.#route,
+          record,
+          encodeEventId(key, encodeProgress(cursor), record.headers.etag),
+        ),
+      );
       await this.#paced();
     }
   }
 
-  /** The record's event, or undefined when a filter or the request's predicate hides it. */
-  #format(record: KafkaRecord, cursor: Progress): string | undefined {
-    const key = record.key ?? Buffer.alloc(0);
-    const recordEtag = record.headers.etag;
-    const entry: ViewEntry = {
-      key: key.toString('utf8'),
-      value: record.value ?? Buffer.alloc(0),
-      headers: record.headers,
-      partition: record.partition,
-      offset: record.offset,
-      etag: etagOf(encodeProgress(progressAfter(record.partition, record.offset)), recordEtag),
-    };
+  /** False when a filter or the request's predicate hides the record. */
+  #visible(record: KafkaRecord, entry: ViewEntry): boolean {
     const { own } = this.#request;
-    const id = encodeEventId(key, encodeProgress(cursor), recordEtag);
-    if (record.value === null) {
-      // No value: header filters and the predicate see a valueless entry; field filters cannot
-      // tell and let it through, as for deletes on compacted topics (sse-stream.ts).
-      if (!this.#matchesHeaders(entry) || (own !== undefined && !own(entry))) return undefined;
-      return formatEvent({ event: 'delete', id, data: encodeKey(key) });
-    }
-    if (!this.#matches(entry) || (own !== undefined && !own(entry))) return undefined;
-    const name = eventName(this.#route, record.headers);
-    const data = record.value.toString('utf8');
-    return formatEvent(name === undefined ? { id, data } : { event: name, id, data });
+    if (own !== undefined && !own(entry)) return false;
+    // No value: header filters see a valueless entry; field filters cannot tell and let it
+    // through, as for deletes on compacted topics (sse-stream.ts).
+    return record.value === null ? this.#matchesHeaders(entry) : this.#matches(entry);
   }
 
   /**
@@ -276,4 +382,14 @@ class LiveStream {
       }
     }
   }
+}
+
+/** A record's event: `delete` with the base64url key for a null value, else its data. */
+function formatRecord(route: StreamRouteSpec, record: KafkaRecord, id: string): string {
+  if (record.value === null) {
+    return formatEvent({ event: 'delete', id, data: encodeKey(record.key ?? Buffer.alloc(0)) });
+  }
+  const name = eventName(route, record.headers);
+  const data = record.value.toString('utf8');
+  return formatEvent(name === undefined ? { id, data } : { event: name, id, data });
 }
