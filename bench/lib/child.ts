@@ -25,6 +25,8 @@ export interface ServerChild {
   readonly process: ChildProcess;
   /** CPU seconds (user + system) the child used so far. */
   cpuSeconds(): number;
+  /** The child's resident set size now (VmRSS of /proc/<pid>/status), in bytes. */
+  rssBytes(): number;
   /** Sends `message` over IPC; resolves with the child's first message of type `answer`. */
   ask(
     message: { readonly type: string; readonly [field: string]: unknown },
@@ -76,6 +78,11 @@ export async function startServerChild(
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    },
+    rssBytes() {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kib = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+      return Number(kib ?? Number.NaN) * 1024;
     },
     ask(message, answer) {
       return new Promise((resolve) => {
