@@ -21,15 +21,17 @@ export interface Validators {
 }
 
 export function createValidators(spec: GatewaySpec): Validators {
-  const exact = makeAjv(spec, false);
-  const coercing = makeAjv(spec, true);
+  // Made on first use too: adding a large spec's schemas takes a while (bench B6's start-up).
+  let exactAjv: Ajv2020 | undefined;
+  let coercingAjv: Ajv2020 | undefined;
+  const exact = (): Ajv2020 => (exactAjv ??= makeAjv(spec, false));
+  const coercing = (): Ajv2020 => (coercingAjv ??= makeAjv(spec, true));
   // Compiled on a route's first request, not at start: a spec of a thousand operations would
   // otherwise spend seconds compiling validators before the gateway listens (bench B6).
   const compiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
-    const ajv = httpPart === 'body' ? exact : coercing;
     let validate: ValidateFunction | undefined;
     const lazy = (data: unknown): boolean => {
-      validate ??= ajv.compile(schema as object);
+      validate ??= (httpPart === 'body' ? exact() : coercing()).compile(schema as object);
       const valid = validate(data);
       // Fastify reads a failed check's errors from the function it was given.
       lazy.errors = validate.errors;
@@ -44,7 +46,7 @@ export function createValidators(spec: GatewaySpec): Validators {
       if (route.payloads.length === 0 || body === undefined) return;
       let validators = compiled.get(route);
       if (validators === undefined) {
-        validators = route.payloads.map((schema) => exact.compile(schema as object));
+        validators = route.payloads.map((schema) => exact().compile(schema as object));
         compiled.set(route, validators);
       }
       let errors: ErrorObject[] = [];
