@@ -4,15 +4,16 @@
  * loaded from the start until caught up, in a fresh process each time.
  *
  * Baseline in the same run: the same reader with no state (a raw consume loop of the same
- * client: it counts records, keeps nothing). (`kcat`, the native anchor the issue names, is not
- * installed here: not measured.)
+ * client: it counts records, keeps nothing). And the native anchor, reported, not a goal:
+ * `kcat` (librdkafka; Debian's `kcat` package) reading the topic from the start to its end into
+ * nothing, when it is installed.
  *
  * 3 alternating repetitions, medians; each run in its own process pinned to core 0 (the broker
  * floats). Reports records/s and the process's peak RSS.
  *
  * Goals (issue 8): ≥ 0.8× the raw loop in records/s; peak RSS ≤ 1.5× the live data + 60 MB.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createKafkaClient } from '../runtime/kafka/index.ts';
@@ -76,6 +77,31 @@ async function loadOnce(mode: 'view' | 'raw', brokers: readonly string[]): Promi
   return message;
 }
 
+/** kcat reading the whole topic (read_committed, to the end, records discarded): seconds. */
+function kcatOnce(brokers: readonly string[]): number | undefined {
+  const command = [
+    'kcat',
+    '-C',
+    '-b',
+    brokers.join(','),
+    '-t',
+    topic,
+    '-o',
+    'beginning',
+    '-e',
+    '-q',
+    '-X',
+    'isolation.level=read_committed',
+    '-f',
+    '.',
+  ];
+  const [file, ...args] = canPin ? ['taskset', '-c', '0', ...command] : command;
+  const started = performance.now();
+  const run = spawnSync(file ?? 'kcat', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (run.error !== undefined || run.status !== 0) return undefined;
+  return (performance.now() - started) / 1000;
+}
+
 async function main(): Promise<void> {
   console.log(`runs ${canPin ? 'pinned to core 0' : 'not pinned'}; ${pinSelf(1)} (parent)`);
   const broker = await benchBroker();
@@ -126,6 +152,17 @@ async function main(): Promise<void> {
       `goal ≥ 0.8× raw: ${viewRate >= 0.8 * rawRate ? 'met' : 'NOT met'}; ` +
         `goal peak RSS ≤ budget: ${viewRss <= budget ? 'met' : 'NOT met'} ` +
         `(what the load adds, peak − before: ${grown(view) <= budget ? 'within' : 'over'} it)`,
+    );
+    const kcat: number[] = [];
+    for (let rep = 1; rep <= repetitions; rep++) {
+      const seconds = kcatOnce(broker.brokers);
+      if (seconds !== undefined) kcat.push(seconds);
+    }
+    console.log(
+      kcat.length === 0
+        ? 'kcat (native anchor): not installed or failed (apt-get install kcat): not measured'
+        : `kcat (native anchor, librdkafka): ${fixed(records / median(kcat), 0)} records/s ` +
+            `(${fixed(median(kcat), 2)} s, medians of ${kcat.length}); raw loop / kcat ${fixed(rawRate / (records / median(kcat)), 2)}`,
     );
     console.log(`ratio view / raw records/s: ${fixed(viewRate / rawRate, 2)}`);
   } finally {
