@@ -206,7 +206,8 @@ function digestOfFile(file: string): string | undefined {
   return text === undefined ? undefined : digest(text);
 }
 
-function readText(file: string): string | undefined {
+/** The file's text; undefined when it cannot be read. */
+export function readText(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch {

@@ -1,5 +1,5 @@
 /** The `specgate` command line: parses arguments and dispatches to a subcommand. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFromPaths, loadConfig, type SpecgateConfig } from './config.ts';
@@ -7,7 +7,7 @@ import { Diagnostics, type Diagnostic } from './diagnostics.ts';
 import { formatHuman } from './format/human.ts';
 import { formatGithub, formatJson, formatSarif } from './format/machine.ts';
 import { DocumentSet } from './load/document-set.ts';
-import { cachedRun, recordRun } from './cache.ts';
+import { cachedRun, readText, recordRun } from './cache.ts';
 import { formatRouteTable } from './route-table.ts';
 import { hasDrift, manifestName, type WriteDone } from './write.ts';
 
@@ -268,14 +268,6 @@ function printDiagnostics(
     case 'github':
       process.stdout.write(formatGithub(items));
       break;
-  }
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
   }
 }
 

@@ -18,7 +18,7 @@
  * with taskset. It runs under scripts/kafka/guard.sh, as the broker does, so it cannot outlive
  * this process. Ready once `GET /ready` answers 204.
  */
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -28,6 +28,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { acquireLock } from '../../scripts/kafka/file-lock.ts';
 import { freeLoopbackPorts } from '../../scripts/kafka/ports.ts';
+import { execMaven } from '../../scripts/kafka/jars.ts';
 import { requireJava, requireMaven } from '../../scripts/kafka/tools.ts';
 import { canPin } from './child.ts';
 
@@ -166,32 +167,17 @@ async function sizeOf(dir: string): Promise<{ jars: number; bytes: number }> {
 }
 
 async function runMaven(cwd: string, args: readonly string[]): Promise<void> {
-  const mvn = await requireMaven();
-  await new Promise<void>((resolve, reject) => {
-    execFile(
-      mvn,
-      args,
-      { cwd, timeout: 15 * 60_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error === null) {
-          resolve();
-          return;
-        }
-        const output = `${stdout}${stderr}`.replaceAll(`${String.fromCharCode(27)}[0m`, '');
-        // Maven's own words for a missing artifact, without its stack of hints.
-        const missing =
-          /(Could not resolve dependencies[^\n]*|Failure to find[^\n]*|[^\n]*was not found in[^\n]*)/.exec(
-            output,
-          )?.[1];
-        const reason =
-          missing !== undefined
-            ? `${BRIDGE_ARTIFACT} could not be resolved (it is not published on Maven Central; ` +
-              `build it into ~/.m2 from source, see bench/lib/bridge.ts): ${missing.trim()}`
-            : `\`mvn ${args.join(' ')}\` failed (${String(error.code ?? error.signal)}): ` +
-              output.trim().split('\n').slice(-5).join(' | ');
-        reject(new Error(reason, { cause: error }));
-      },
-    );
+  await execMaven(await requireMaven(), cwd, args, ({ exit, output }) => {
+    const text = output.replaceAll(`${String.fromCharCode(27)}[0m`, '');
+    // Maven's own words for a missing artifact, without its stack of hints.
+    const missing =
+      /(Could not resolve dependencies[^\n]*|Failure to find[^\n]*|[^\n]*was not found in[^\n]*)/.exec(
+        text,
+      )?.[1];
+    return missing !== undefined
+      ? `${BRIDGE_ARTIFACT} could not be resolved: ${missing.trim()}`
+      : `\`mvn ${args.join(' ')}\` failed (${exit}): ` +
+          text.trim().split('\n').slice(-5).join(' | ');
   });
 }
 

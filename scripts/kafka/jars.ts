@@ -107,6 +107,28 @@ async function fetchJars(dir: string, libs: string, marker: string): Promise<voi
 }
 
 function runMaven(mvn: string, cwd: string, args: readonly string[]): Promise<void> {
+  return execMaven(mvn, cwd, args, (failure) => {
+    const tail = failure.output.trim().split('\n').slice(-30).join('\n');
+    return (
+      `Kafka jar fetch failed: \`mvn ${args.join(' ')}\` in ${cwd} exited with ` +
+      `${failure.exit}. Is Maven Central reachable?\n${tail}`
+    );
+  });
+}
+
+/** How a Maven run failed: its exit code or signal, and what it printed. */
+export interface MavenFailure {
+  readonly exit: string;
+  readonly output: string;
+}
+
+/** Runs `mvn args` in `cwd` (15 min at most); rejects with the message `explain` makes. */
+export function execMaven(
+  mvn: string,
+  cwd: string,
+  args: readonly string[],
+  explain: (failure: MavenFailure) => string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(
       mvn,
@@ -117,14 +139,8 @@ function runMaven(mvn: string, cwd: string, args: readonly string[]): Promise<vo
           resolve();
           return;
         }
-        const tail = `${stdout}${stderr}`.trim().split('\n').slice(-30).join('\n');
-        reject(
-          new Error(
-            `Kafka jar fetch failed: \`mvn ${args.join(' ')}\` in ${cwd} exited with ` +
-              `${error.code ?? error.signal ?? 'an error'}. Is Maven Central reachable?\n${tail}`,
-            { cause: error },
-          ),
-        );
+        const exit = String(error.code ?? error.signal ?? 'an error');
+        reject(new Error(explain({ exit, output: `${stdout}${stderr}` }), { cause: error }));
       },
     );
   });

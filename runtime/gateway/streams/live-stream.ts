@@ -40,18 +40,13 @@ import { invalidRequest, sendProblem } from '../problems.ts';
 import { stringValues, topicName } from '../record.ts';
 import {
   filterPredicate,
+  recordEntry,
   type RecordPredicate,
   type ViewEntry,
   type ViewFilter,
 } from '../views/materialized-view.ts';
 import { encodeEventId, encodeKey, formatEvent, parseEventId } from './event-format.ts';
-import {
-  RecordEntry,
-  TopicTails,
-  type TailEvent,
-  type TailSubscriber,
-  type TopicTail,
-} from './topic-tail.ts';
+import { TopicTails, type TailEvent, type TailSubscriber, type TopicTail } from './topic-tail.ts';
 import { liveStart, resumeStart } from './live-start.ts';
 import { eventName, lastEventIdOf, parseFilters } from './sse-stream.ts';
 import {
@@ -338,7 +333,7 @@ class LiveStream implements TailSubscriber {
     for (const record of records) {
       if (this.#closed) return;
       Object.assign(cursor, progressAfter(record.partition, record.offset));
-      if (!this.#visible(record, new RecordEntry(record))) continue;
+      if (!this.#visible(record, recordEntry(record))) continue;
       const key = record.key ?? Buffer.alloc(0);
       this.#connection.writeEvent(
         formatRecord(

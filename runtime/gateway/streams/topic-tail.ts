@@ -13,8 +13,8 @@
  * tail's reader stops a while after its last stream left (a reconnect storm reuses it).
  */
 import type { KafkaClient, KafkaRecord, TopicReader } from '../../kafka/types.ts';
-import { encodeProgress, etagOf, progressAfter, type Progress } from '../progress.ts';
-import type { ViewEntry } from '../views/materialized-view.ts';
+import { encodeProgress, progressAfter, type Progress } from '../progress.ts';
+import { recordEntry, type ViewEntry } from '../views/materialized-view.ts';
 import { encodeEventId } from './event-format.ts';
 
 /** What the tail hands each of its streams, per record. */
@@ -189,7 +189,7 @@ class SharedEvent implements TailEvent {
   constructor(record: KafkaRecord, progress: Progress, format: EventFormatter) {
     this.record = record;
     this.progress = progress;
-    this.entry = new RecordEntry(record);
+    this.entry = recordEntry(record);
     this.#format = format;
   }
 
@@ -210,30 +210,4 @@ function eventId(record: KafkaRecord, progress: Progress): string {
     encodeProgress(progress),
     record.headers.etag,
   );
-}
-
-/** A live record as filters see it; its ETag is made only if a predicate reads it. */
-export class RecordEntry implements ViewEntry {
-  readonly key: string;
-  readonly value: Buffer;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly partition: number;
-  readonly offset: string;
-  #etag: string | undefined;
-
-  constructor(record: KafkaRecord) {
-    this.key = (record.key ?? Buffer.alloc(0)).toString('utf8');
-    this.value = record.value ?? Buffer.alloc(0);
-    this.headers = record.headers;
-    this.partition = record.partition;
-    this.offset = record.offset;
-  }
-
-  get etag(): string {
-    this.#etag ??= etagOf(
-      encodeProgress(progressAfter(this.partition, this.offset)),
-      this.headers.etag,
-    );
-    return this.#etag;
-  }
 }

@@ -277,6 +277,15 @@ function matches(entry: ViewEntry, options: ListOptions): boolean {
   return (options.filters ?? []).every((filter) => matchesFilter(entry, filter));
 }
 
+/** A record of an event topic as filters see it: a null key is the empty key, a null value empty. */
+export function recordEntry(record: KafkaRecord): ViewEntry {
+  return new StoredEntry(
+    (record.key ?? Buffer.alloc(0)).toString('utf8'),
+    record,
+    record.value ?? Buffer.alloc(0),
+  );
+}
+
 /** Parsed values, computed on the first field filter that needs one, dropped with the entry. */
 const parsedValues = new WeakMap<ViewEntry, unknown>();
 
@@ -366,7 +375,8 @@ function pastApplied(applied: Readonly<Record<number, string>>): Record<number, 
  * A view entry whose ETag is worked out when first asked for: a view loading a topic replaces
  * most entries before anyone reads them.
  */
-class StoredEntry implements ViewEntry {
+/** A record as a view entry; its ETag is worked out when first read. */
+export class StoredEntry implements ViewEntry {
   readonly key: string;
   readonly value: Buffer;
   readonly headers: Readonly<Record<string, string>>;
