@@ -102,7 +102,7 @@ let generatorDigestMemo: string | undefined;
 /**
  * specgate's package.json, the installed version of each of its dependencies (prettier's
  * formatting is part of the output), and every source and template the generator is made of
- * (tests and fixtures left out): any change to the generator, released or not, is a different
+ * (tests and fixtures left out): every change to the generator, released or not, is a different
  * generator.
  */
 function generatorDigest(): string {
