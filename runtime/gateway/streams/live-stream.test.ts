@@ -348,7 +348,7 @@ describe('live SSE stream handler', () => {
       await send(topic, `r${i % 3}`, `${p}b${i}`);
     }
     const [path, headers] = request(lastId);
-    const { client: second, shared } = await connectLive(path, headers);
+    const { client: second, shared, reader: own } = await connectLive(path, headers);
     // Behind the topic's shared reader: it reads the missed records on its own.
     expect(shared).toBe(false);
     const resumed = await second.events(unseen.length + missed.length);
@@ -361,6 +361,13 @@ describe('live SSE stream handler', () => {
     const [live] = await second.events(1);
     expect(nOf(live as Event)).toBe(`${p}c`);
     expect(await second.eventsWithin(200)).toEqual([]);
+    // Caught up, it joined the topic's shared reader and let its own go; nothing lost or twice.
+    await waitFor(() => (own.stops > 0 ? true : undefined));
+    for (let i = 0; i < 3; i++) await send(topic, `r${i}`, `${p}d${i}`);
+    const after = await second.events(3);
+    expect(after.map(nOf).sort()).toEqual([`${p}d0`, `${p}d1`, `${p}d2`]);
+    expectPartitionOrder(after);
+    expect(await second.eventsWithin(300)).toEqual([]);
     second.close();
   });
 

@@ -2,7 +2,8 @@
  * A server-sent events stream over an event topic (not compacted; design.md §6): live records
  * only, no state. The streams of a topic (its address filled from the path parameters) share
  * one reader of it, the topic's tail (topic-tail.ts), which formats each event once for all of
- * them; a stream resuming from behind the tail, or whose client falls behind, reads on its own.
+ * them; a stream resuming from behind the tail, or whose client falls behind, reads on its own
+ * until it has caught up with the tail, then joins it.
  *
  * - The first byte never waits for data (Zilla issue #1628): headers and `retry:` go out as soon
  *   as the broker has told the end offsets of the topic — bounded by `startBoundMs` (default
@@ -230,7 +231,9 @@ class LiveStream implements TailSubscriber {
       }
     }
     if (this.#closed) return;
-    if (from === 'earliest' || !this.#joinTail(from, resume !== undefined)) this.#readAlone(from);
+    const tail = from === 'earliest' ? undefined : this.#joinTail(from, resume !== undefined);
+    if (tail !== undefined) this.#told(tail.reader, true);
+    else this.#told(this.#readAlone(from), false);
   }
 
   /**
@@ -238,17 +241,20 @@ class LiveStream implements TailSubscriber {
    * before now were acknowledged before this stream's headers went out); for a resume only when
    * the tail has not passed its start in any partition (it has nothing to replay).
    */
-  #joinTail(from: Readonly<Record<number, string>> | 'latest', resumed: boolean): boolean {
+  #joinTail(
+    from: Readonly<Record<number, string>> | 'latest',
+    resumed: boolean,
+  ): TopicTail | undefined {
     const { tails } = this.#ctx;
     const { topic } = this.#request;
     const running = tails.get(topic);
     const progress = running?.progress() ?? {};
     const starts = from === 'latest' ? [] : Object.entries(from);
     if (resumed) {
-      if (running === undefined) return false;
+      if (running === undefined) return undefined;
       for (const [partition, offset] of starts) {
         const at = progress[Number(partition)];
-        if (at === undefined || BigInt(offset) < BigInt(at)) return false;
+        if (at === undefined || BigInt(offset) < BigInt(at)) return undefined;
       }
     }
     for (const [partition, offset] of starts) {
@@ -259,12 +265,11 @@ class LiveStream implements TailSubscriber {
     }
     const tail = tails.join(topic, from, this);
     this.#tail = tail;
-    this.#told(tail.reader, true);
-    return true;
+    return tail;
   }
 
   /** A reader of this stream's own, from `from`: the stream waits for its client as it goes. */
-  #readAlone(from: ReaderStart): void {
+  #readAlone(from: ReaderStart): TopicReader {
     const { kafka, maxBufferBytes } = this.#ctx;
     const reader = kafka.reader(this.#request.topic, {
       from,
@@ -273,12 +278,13 @@ class LiveStream implements TailSubscriber {
       partitionMaxBytes: maxBufferBytes,
     });
     this.#reader = reader;
-    this.#told(reader, false);
-    // onRecords does not throw; should the reader end anyway, so does the stream.
-    reader.done.then(
-      () => this.#connection.close('server'),
-      () => this.#connection.close('server'),
-    );
+    // onRecords does not throw; should the reader end anyway, so does the stream (unless the
+    // stream let it go to join the tail).
+    const ended = (): void => {
+      if (this.#reader === reader) this.#connection.close('server');
+    };
+    reader.done.then(ended, ended);
+    return reader;
   }
 
   /** One record from the tail. Never waits: a client that falls behind leaves the tail. */
@@ -344,6 +350,20 @@ class LiveStream implements TailSubscriber {
       );
       await this.#paced();
     }
+    if (!this.#closed) this.#rejoin(reader, cursor);
+  }
+
+  /**
+   * A stream reading on its own (a resume, or a client that fell behind) that has caught up
+   * with the topic's tail joins it, and lets its own reader go: a reconnect storm after a
+   * restart ends with one reader per topic again, not one per client.
+   */
+  #rejoin(reader: TopicReader, cursor: Readonly<Record<number, string>>): void {
+    if (this.#reader !== reader || this.#connection.buffered > this.#ctx.maxBufferBytes) return;
+    if (this.#joinTail(cursor, true) === undefined) return;
+    this.#reader = undefined;
+    // Not awaited: stop waits for this very onRecords call to return.
+    void reader.stop();
   }
 
   /** False when a filter or the request's predicate hides the record. */

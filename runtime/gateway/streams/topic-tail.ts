@@ -9,7 +9,8 @@
  * A stream joins with the start its own rules give it (the end offsets when it connected, or
  * its resume point when that is not behind the tail); records before its start are not its. A
  * stream that falls behind its client (the socket's buffer past the limit) leaves the tail and
- * goes on with a reader of its own from its own progress, so no client ever slows another. The
+ * goes on with a reader of its own from its own progress, so no client ever slows another; once
+ * that reader has caught up with the tail, the stream joins it again. The
  * tail's reader stops a while after its last stream left (a reconnect storm reuses it).
  */
 import type { KafkaClient, KafkaRecord, TopicReader } from '../../kafka/types.ts';
