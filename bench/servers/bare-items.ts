@@ -2,6 +2,7 @@
 // (the same 100k items of ITEMS × ITEM_BYTES the gateway's view holds), with an ETag per item
 // and 304 on a matching If-None-Match. Reports `{ type: 'ready', url }` over IPC.
 import Fastify from 'fastify';
+import { serveBenchApp } from '../lib/serve.ts';
 import { itemBody, itemId } from '../lib/items.ts';
 
 const count = Number(process.env.ITEMS ?? '100000');
@@ -17,11 +18,4 @@ app.get<{ Params: { id: string } }>('/items/:id', async (request, reply) => {
   if (request.headers['if-none-match'] === item.etag) return reply.code(304).send();
   return reply.type('application/json').send(item.body);
 });
-const url = await app.listen({ host: '127.0.0.1', port: 0 });
-process.send?.({ type: 'ready', url });
-process.on('message', (message: { type?: string }) => {
-  if (message.type === 'stats') process.send?.({ type: 'stats' });
-});
-process.once('SIGTERM', () => {
-  void app.close().then(() => process.exit(0));
-});
+await serveBenchApp(app);

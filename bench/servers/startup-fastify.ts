@@ -2,6 +2,7 @@
 // OPENAPI (the same methods and paths as the generated gateway), each answering 204, listening.
 import { readFileSync } from 'node:fs';
 import Fastify from 'fastify';
+import { serveBenchApp } from '../lib/serve.ts';
 
 const document = JSON.parse(readFileSync(process.env.OPENAPI ?? '', 'utf8')) as {
   paths: Record<string, Record<string, { operationId?: string }>>;
@@ -20,8 +21,4 @@ for (const [path, item] of Object.entries(document.paths)) {
     routes++;
   }
 }
-const url = await app.listen({ host: '127.0.0.1', port: 0 });
-process.send?.({ type: 'ready', url, routes });
-process.once('SIGTERM', () => {
-  void app.close().then(() => process.exit(0));
-});
+await serveBenchApp(app, { routes });

@@ -63,7 +63,7 @@ export function produceResponseDecoder(version: number): ResponseDecoder<Produce
  * transactional_id (null) acks timeout [topic [partition records]]: the records of each
  * partition are one record batch v2, uncompressed, idempotent (producer id, epoch, sequence).
  */
-export function encodeProduceBody(args: ProduceRequestArgs): Buffer {
+function encodeProduceBody(args: ProduceRequestArgs): Buffer {
   const timestamp = Date.now();
   const encoded = args.topicData.map(({ topic, partitions }) => ({
     topic: Buffer.from(topic, 'utf8'),

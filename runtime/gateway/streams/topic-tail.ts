@@ -153,10 +153,6 @@ export class TopicTail {
     this.#idle.unref();
   }
 
-  has(subscriber: TailSubscriber): boolean {
-    return this.#subscribers.has(subscriber);
-  }
-
   async stop(): Promise<void> {
     this.#ended = true;
     clearTimeout(this.#idle);
@@ -172,10 +168,8 @@ export class TopicTail {
       if (this.#subscribers.size === 0) continue;
       const event = new SharedEvent(record, { ...cursor }, this.#format);
       // A stream that leaves the tail (slow client) while we deliver misses nothing: it reads
-      // the rest from its own progress.
-      for (const subscriber of [...this.#subscribers]) {
-        if (this.#subscribers.has(subscriber)) subscriber.deliver(event);
-      }
+      // the rest from its own progress. (A Set skips members deleted during the loop.)
+      for (const subscriber of this.#subscribers) subscriber.deliver(event);
     }
   }
 }
