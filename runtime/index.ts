@@ -7,6 +7,7 @@ export type {
   RegisterRoutes,
   StreamOptions,
 } from './gateway/api.ts';
+export type { HttpLimits } from './gateway/limits.ts';
 export type { StreamEnd, StreamEndReason } from './gateway/streams/stream-spec.ts';
 export type {
   CommandRouteSpec,

@@ -4,6 +4,7 @@
  * {@link startGateway}.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { HttpLimits } from './limits.ts';
 import type { StreamEnd } from './streams/stream-spec.ts';
 import type {
   CommandRouteSpec,
@@ -64,6 +65,8 @@ export interface GatewayOptions {
   readonly visibility?: RecordVisibility;
   /** Server-sent events (design.md §6). */
   readonly streams?: StreamOptions;
+  /** CORS, rate limit, body and header sizes, timeouts (design.md §9). */
+  readonly http?: HttpLimits;
 }
 
 export interface StreamOptions {

@@ -29,6 +29,7 @@ import {
   problemFromFastify,
   sendProblem,
 } from './problems.ts';
+import { fastifyOptions, registerLimits } from './limits.ts';
 import { ReplyRouter } from './replies.ts';
 import { prefersEventStream } from './accept.ts';
 import { createHistoryHandler, type HistoryHandler } from './history/history.ts';
@@ -56,8 +57,6 @@ export interface Gateway {
 }
 
 export interface CreateGatewayOptions extends GatewayOptions {
-  /** Largest accepted request body in bytes (413 beyond; default 1 MiB). */
-  readonly bodyLimit?: number;
   /** The compacted topic that stores idempotency keys (default `specgate-idempotency`). */
   readonly idempotencyTopic?: string;
   readonly logger?: boolean;
@@ -132,10 +131,8 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
     maxWaitMs: 60_000,
   };
 
-  const app = Fastify({
-    logger: options.logger ?? false,
-    bodyLimit: options.bodyLimit ?? 1_048_576,
-  });
+  const app = Fastify(fastifyOptions(options.http ?? {}, options.logger ?? false));
+  registerLimits(app, options.http ?? {});
   app.setValidatorCompiler(validators.compiler);
   // Only JSON bodies are commands: a body of another media type is 415, not a string to validate.
   app.removeContentTypeParser('text/plain');

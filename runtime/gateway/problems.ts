@@ -10,12 +10,14 @@ export const problemMediaType = 'application/problem+json';
 export type ProblemCode =
   | 'VALIDATION_FAILED'
   | 'MALFORMED_JSON'
+  | 'ORIGIN_NOT_ALLOWED'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'BODY_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'IDEMPOTENCY_IN_FLIGHT'
+  | 'RATE_LIMITED'
   | 'KAFKA_UNAVAILABLE'
   | 'REPLY_TIMEOUT'
   | 'REPLY_NOT_FOUND'
@@ -39,12 +41,14 @@ export interface Problem {
 const titles: Record<ProblemCode, [number, string]> = {
   VALIDATION_FAILED: [400, 'Bad Request'],
   MALFORMED_JSON: [400, 'Bad Request'],
+  ORIGIN_NOT_ALLOWED: [403, 'Forbidden'],
   NOT_FOUND: [404, 'Not Found'],
   METHOD_NOT_ALLOWED: [405, 'Method Not Allowed'],
   BODY_TOO_LARGE: [413, 'Content Too Large'],
   UNSUPPORTED_MEDIA_TYPE: [415, 'Unsupported Media Type'],
   IDEMPOTENCY_KEY_REUSED: [422, 'Unprocessable Content'],
   IDEMPOTENCY_IN_FLIGHT: [409, 'Conflict'],
+  RATE_LIMITED: [429, 'Too Many Requests'],
   KAFKA_UNAVAILABLE: [503, 'Service Unavailable'],
   REPLY_TIMEOUT: [504, 'Gateway Timeout'],
   REPLY_NOT_FOUND: [404, 'Not Found'],
@@ -57,7 +61,7 @@ export class HttpProblem extends Error {
   readonly status: number;
   readonly retriable: boolean;
   readonly errors?: readonly ProblemError[];
-  /** Seconds, for `Retry-After` on 503. */
+  /** Seconds, for `Retry-After` on 503 and 429. */
   readonly retryAfter?: number;
 
   constructor(
@@ -70,7 +74,10 @@ export class HttpProblem extends Error {
     this.code = code;
     this.status = titles[code][0];
     this.retriable =
-      code === 'KAFKA_UNAVAILABLE' || code === 'REPLY_TIMEOUT' || code === 'IDEMPOTENCY_IN_FLIGHT';
+      code === 'KAFKA_UNAVAILABLE' ||
+      code === 'REPLY_TIMEOUT' ||
+      code === 'IDEMPOTENCY_IN_FLIGHT' ||
+      code === 'RATE_LIMITED';
     if (options.errors !== undefined) this.errors = options.errors;
     if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }
