@@ -31,4 +31,5 @@ export type {
 export { createGateway, openGateway, startGateway } from './gateway/gateway.ts';
 export type { CreateGatewayOptions, Gateway, StartingGateway } from './gateway/gateway.ts';
 export { HttpProblem } from './gateway/problems.ts';
+export type { KafkaEnv, KafkaSaslMechanism, KafkaSecuritySpec } from './kafka/security-spec.ts';
 export type { Problem, ProblemCode, ProblemError } from './gateway/problems.ts';

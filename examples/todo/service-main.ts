@@ -2,6 +2,8 @@
  * The task service as a process of its own: `tsx examples/todo/service-main.ts`. Reads
  * `KAFKA_BROKERS`, and `SERVICE_INSTANCE` (default `0`): distinct per instance running at the
  * same time, the same across one instance's restarts (its transactional id, design.md §8).
+ * For TLS and SASL, `KAFKA_SSL`, `KAFKA_SSL_CA_FILE`, `KAFKA_SASL_MECHANISM`,
+ * `KAFKA_SASL_USERNAME` and `KAFKA_SASL_PASSWORD` (runtime/kafka/security.ts).
  * Prints `ready` once it consumes; SIGTERM or SIGINT stops it cleanly.
  */
 import { startTodoService } from './service.ts';

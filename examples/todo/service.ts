@@ -9,7 +9,13 @@
  * change not yet taken back (a rename, a completion, the deletion, even the creation); its
  * `TaskUndone` event makes the fold drop that change again on every replay.
  */
-import { preconditionFailed, type Command, type Service, type TypedReply } from 'specgate/service';
+import {
+  preconditionFailed,
+  type Command,
+  type Service,
+  type ServiceOptions,
+  type TypedReply,
+} from 'specgate/service';
 import {
   startTaskCommandsService,
   type TaskCommandsEvent,
@@ -170,6 +176,9 @@ export interface TodoServiceOptions {
   /** Distinct per running service instance, stable across its restarts (default `0`). */
   readonly instanceId?: string;
   readonly sessionTimeoutMs?: number;
+  /** TLS and SASL (runtime/kafka/security.ts); credentials from `KAFKA_SASL_*` by default. */
+  readonly kafka?: ServiceOptions['kafka'];
+  readonly kafkaEnv?: ServiceOptions['kafkaEnv'];
 }
 
 /** Starts the task service; `ready` resolves once it has read the events and joined its group. */
@@ -183,5 +192,7 @@ export function startTodoService(options: TodoServiceOptions): Service {
     ...(options.sessionTimeoutMs === undefined
       ? {}
       : { sessionTimeoutMs: options.sessionTimeoutMs }),
+    ...(options.kafka === undefined ? {} : { kafka: options.kafka }),
+    ...(options.kafkaEnv === undefined ? {} : { kafkaEnv: options.kafkaEnv }),
   });
 }

@@ -13,6 +13,7 @@ import type {
   QueryRouteSpec,
   StreamRouteSpec,
 } from './route-spec.ts';
+import type { KafkaEnv, KafkaSecuritySpec } from '../kafka/security-spec.ts';
 
 /** What a generated route handler calls. */
 export interface GatewayRuntime {
@@ -59,6 +60,14 @@ export interface GatewayOptions {
   /** Bootstrap servers; default from `KAFKA_BROKERS`. */
   readonly brokers?: readonly string[];
   readonly clientId?: string;
+  /**
+   * TLS and SASL as the AsyncAPI server declares them (the generated `server.ts` passes them);
+   * credentials and overrides come from `KAFKA_SASL_*` and `KAFKA_SSL*` (runtime/kafka/security.ts).
+   * Refused credentials or TLS fail `ready`.
+   */
+  readonly kafka?: KafkaSecuritySpec;
+  /** Where the `KAFKA_SASL_*` and `KAFKA_SSL*` settings are read from; default `process.env`. */
+  readonly kafkaEnv?: KafkaEnv;
   /** How long a request-reply command waits for its reply (default 10 s). */
   readonly replyTimeoutMs?: number;
   /** Which records a request may read (identity filtering); default all. */

@@ -16,7 +16,7 @@ import { setMaxListeners } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { createKafkaClient } from '../kafka/index.ts';
+import { checkKafkaAccess, createKafkaClient, resolveKafkaSecurity } from '../kafka/index.ts';
 import type { KafkaClient, ProducerStats } from '../kafka/types.ts';
 import type { GatewayOptions, GatewayRuntime } from './api.ts';
 import { collectReply, runCommand, type CommandContext } from './commands.ts';
@@ -89,10 +89,12 @@ export interface StartingGateway extends Gateway {
  */
 export function openGateway(options: CreateGatewayOptions): StartingGateway {
   const brokers = options.brokers ?? brokersFromEnv();
-  const kafka = createKafkaClient({
+  const kafkaConfig = {
     brokers,
     clientId: options.clientId ?? `specgate-gateway-${randomUUID().slice(0, 8)}`,
-  });
+    ...resolveKafkaSecurity(options.kafka, options.kafkaEnv),
+  };
+  const kafka = createKafkaClient(kafkaConfig);
   const producer = kafka.producer({ timeoutMs: options.produceTimeoutMs ?? 3000 });
   const idempotency = new IdempotencyStore(kafka, producer, {
     topic: options.idempotencyTopic ?? 'specgate-idempotency',
@@ -280,6 +282,8 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
   options.routes(app, runtime);
 
   const started = Promise.all([
+    // Refused credentials or TLS fail the start; an outage only delays it.
+    checkKafkaAccess(kafkaConfig, closing.signal),
     idempotency.start(),
     ...[...replies.values()].map((router) => router.start()),
     ...[...views.values()].map((view) => view.ready),

@@ -16,6 +16,7 @@ import {
 } from './connection.ts';
 import { KafkaError } from './errors.ts';
 import { failureOf, toKafkaError, type Failure } from './failures.ts';
+import { refusalOf } from './refusal.ts';
 import type { KafkaAdmin, TopicSpec } from './types.ts';
 import { Aborted, abortable, Backoff, sleep } from './wait.ts';
 
@@ -129,7 +130,12 @@ export class KafkajsAdmin implements KafkaAdmin {
       logCreator: config.log.kafkajsLogCreator,
       retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 },
     }).admin();
-    const connected = admin.connect().then(() => admin);
+    const connected = admin.connect().then(
+      () => admin,
+      (error: unknown) => {
+        throw refusalOf(error, config) ?? error;
+      },
+    );
     this.#admin = connected;
     connected.catch(() => {
       if (this.#admin === connected) this.#admin = undefined;

@@ -10,6 +10,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { KafkaError } from './errors.ts';
 import { internals, type InternalCluster, type PartitionMetadata } from './internals.ts';
 import type { KafkaLog } from './log.ts';
+import { refusalOf } from './refusal.ts';
 import { addTo } from './wait.ts';
 
 /** The client configuration, resolved once with its defaults (style.md §22). */
@@ -92,7 +93,8 @@ export class ClusterConnection {
       await cluster.connect();
     } catch (error) {
       if (this.#cluster === cluster) this.reset();
-      throw error;
+      // A refused login or TLS handshake, said plainly; the loops above treat it as fatal.
+      throw refusalOf(error, this.#config) ?? error;
     }
     if (this.#cluster !== cluster) {
       void cluster.disconnect().catch(() => undefined);

@@ -2,25 +2,27 @@
  * runtime/kafka: the runtime's Kafka client (style.md §4). `createKafkaClient` builds the kafkajs
  * implementation of the interface in types.ts; the rest of the runtime sees only that interface.
  */
-import type { SASLOptions } from 'kafkajs';
+import { checkAccess } from './access-check.ts';
 import { KafkajsAdmin } from './admin.ts';
 import { ClusterConnection, READ_COMMITTED, type ResolvedConfig } from './connection.ts';
 import { KafkaError } from './errors.ts';
 import { createKafkaLog } from './log.ts';
 import { KafkajsProducer, resolveProducerOptions } from './producer.ts';
 import { KafkajsTopicReader } from './reader.ts';
+import { toKafkajsSasl } from './security.ts';
 import type {
   KafkaAdmin,
   KafkaClient,
   KafkaClientConfig,
   KafkaProducer,
-  KafkaSaslConfig,
   ProducerOptions,
   ReaderOptions,
   TopicReader,
 } from './types.ts';
 
 export { KafkaError, isKafkaError } from './errors.ts';
+export { describeSasl, resolveKafkaSecurity, toKafkajsSasl } from './security.ts';
+export type { KafkaEnv, KafkaSaslMechanism, KafkaSecurity, KafkaSecuritySpec } from './security.ts';
 export { murmur2, partitionForKey } from './partitioner.ts';
 export type {
   KafkaAdmin,
@@ -46,6 +48,16 @@ export type {
 /** A Kafka client over kafkajs; connects lazily, on the first call that needs the broker. */
 export function createKafkaClient(config: KafkaClientConfig): KafkaClient {
   return new KafkajsClient(resolveConfig(config));
+}
+
+/**
+ * Resolves once a broker has let a client of this config in (TLS, SASL, a metadata request);
+ * rejects with NOT_AUTHORIZED, saying what was refused, when a broker refuses its settings, and
+ * with CLOSED when `signal` fires first. While no broker answers it keeps trying (see
+ * access-check.ts).
+ */
+export function checkKafkaAccess(config: KafkaClientConfig, signal: AbortSignal): Promise<void> {
+  return checkAccess(resolveConfig(config), signal);
 }
 
 /** The configuration with its defaults, in the shape the implementation files take. */
@@ -115,15 +127,4 @@ class KafkajsClient implements KafkaClient {
   #throwIfClosed(): void {
     if (this.#closed) throw new KafkaError('CLOSED', 'The Kafka client is closed');
   }
-}
-
-function toKafkajsSasl(sasl: KafkaSaslConfig): SASLOptions {
-  if (sasl.mechanism === 'oauthbearer') {
-    const { token } = sasl;
-    return {
-      mechanism: 'oauthbearer',
-      oauthBearerProvider: async () => ({ value: await token() }),
-    };
-  }
-  return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };
 }

@@ -1,8 +1,11 @@
 /** ServiceOptions resolved once into a typed, defaulted object (style.md §22). */
+import { resolveKafkaSecurity, type KafkaSecurity } from '../kafka/security.ts';
 import type { ServiceLogEntry, ServiceOptions } from './types.ts';
 
 export interface ResolvedServiceOptions {
   readonly brokers: readonly string[];
+  /** TLS and SASL: declared, completed from the environment. */
+  readonly security: KafkaSecurity;
   readonly groupId: string;
   readonly transactionalId: string;
   readonly sessionTimeoutMs: number;
@@ -26,6 +29,7 @@ export function resolveServiceOptions(options: ServiceOptions): ResolvedServiceO
   const prefix = options.transactionalId ?? groupId;
   return {
     brokers,
+    security: resolveKafkaSecurity(options.kafka, options.kafkaEnv),
     groupId,
     transactionalId: `${prefix}-${options.instanceId ?? '0'}`,
     sessionTimeoutMs: options.sessionTimeoutMs ?? 30_000,

@@ -13,7 +13,7 @@
  * reports the batch stale, and a rebalance during a run fails the heartbeat before the commit.
  */
 import { Kafka, Partitioners, logLevel, type EachBatchPayload, type LogEntry } from 'kafkajs';
-import { createKafkaClient } from '../kafka/index.ts';
+import { checkKafkaAccess, createKafkaClient, toKafkajsSasl } from '../kafka/index.ts';
 import type { KafkaClient, TopicReader } from '../kafka/types.ts';
 import { AggregateState, StateLayer, type WrittenEvent } from './aggregate-state.ts';
 import type { OutputRecord, Outputs } from './context.ts';
@@ -27,7 +27,7 @@ import type { Service, ServiceLogEntry, ServiceOptions } from './types.ts';
 export function startService(options: ServiceOptions): Service {
   const { spec } = options;
   const resolved = resolveServiceOptions(options);
-  const { log, groupId } = resolved;
+  const { log, groupId, security } = resolved;
   const checks = compilePayloadChecks(spec);
   const shutdown = new AbortController();
   const byTopic = new Map(spec.outputs.map((output) => [output.topic, output]));
@@ -45,6 +45,8 @@ export function startService(options: ServiceOptions): Service {
   const kafka = new Kafka({
     clientId: groupId,
     brokers: [...resolved.brokers],
+    ...(security.ssl === undefined ? {} : { ssl: security.ssl }),
+    ...(security.sasl === undefined ? {} : { sasl: toKafkajsSasl(security.sasl) }),
     logLevel: logLevel.WARN,
     logCreator: () => (entry) => forwardKafkajsLog(log, entry),
   });
@@ -138,13 +140,23 @@ export function startService(options: ServiceOptions): Service {
   };
 
   const ready = (async () => {
+    // Refused credentials or TLS fail the start at once, with a message saying which; kafkajs
+    // would retry a closed connection for a while and then report only that.
+    await checkKafkaAccess(
+      { brokers: resolved.brokers, clientId: groupId, ...security },
+      shutdown.signal,
+    );
     // The producer first: registering the transactional id aborts a crashed predecessor's
     // transaction, which must be settled before the consumer reads the committed offsets.
     await producer.connect();
     if (aggregate !== undefined) {
       // After the producer: the predecessor's open transaction is aborted, so the reader's
       // end (the last stable offset) is not held back by it.
-      stateClient = createKafkaClient({ brokers: resolved.brokers, clientId: `${groupId}-state` });
+      stateClient = createKafkaClient({
+        brokers: resolved.brokers,
+        clientId: `${groupId}-state`,
+        ...security,
+      });
       stateReader = stateClient.reader(aggregate.topic, {
         from: 'earliest',
         onRecords: aggregate.onRecords,

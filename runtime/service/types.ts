@@ -9,6 +9,7 @@
  * (exactly-once consume-transform-produce): a crash before the commit leaves no effect and the
  * command is processed again; after it, the command is not seen again.
  */
+import type { KafkaEnv, KafkaSecuritySpec } from '../kafka/security-spec.ts';
 
 /** A JSON Schema object (the message payload), as the gateway's route specs hold them. */
 export type JsonSchema = boolean | { readonly [keyword: string]: unknown };
@@ -139,6 +140,14 @@ export interface ServiceOptions {
   readonly aggregate?: AggregateOptions<unknown>;
   /** Default from `KAFKA_BROKERS`. */
   readonly brokers?: readonly string[];
+  /**
+   * TLS and SASL as the AsyncAPI server declares them (the generated `start<Topic>Service`
+   * passes them); credentials and overrides come from `KAFKA_SASL_*` and `KAFKA_SSL*`
+   * (runtime/kafka/security.ts). Refused credentials or TLS fail `ready`.
+   */
+  readonly kafka?: KafkaSecuritySpec;
+  /** Where the `KAFKA_SASL_*` and `KAFKA_SSL*` settings are read from; default `process.env`. */
+  readonly kafkaEnv?: KafkaEnv;
   /** Consumer group; default `<title>-service` in kebab case. */
   readonly groupId?: string;
   /** Transactional id prefix; each runner instance adds a stable suffix. */
@@ -169,7 +178,10 @@ export interface ServiceLogEntry {
 
 /** A running service. */
 export interface Service {
-  /** Resolves when the consumer has joined its group and is fetching. */
+  /**
+   * Resolves when the consumer has joined its group and is fetching. Rejects at once when a
+   * broker refuses the credentials or TLS settings; while no broker answers, it waits.
+   */
   readonly ready: Promise<void>;
   /** Commands handled (committed) since start, by outcome status. */
   stats(): { readonly handled: number; readonly byStatus: Readonly<Record<number, number>> };

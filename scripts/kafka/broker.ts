@@ -10,9 +10,14 @@ import {
   randomClusterId,
   renderLog4j2Properties,
   renderServerProperties,
+  SASL_MECHANISMS,
+  scramArguments,
+  type KafkaUser,
+  type SecureListenerInput,
 } from './broker-config.ts';
 import { describeCluster, warmUpCoordinators } from './broker-ready.ts';
 import { ensureKafkaJars } from './jars.ts';
+import { createBrokerKeystore } from './keystore.ts';
 import { acceptsConnections, freeLoopbackPorts } from './ports.ts';
 import { requireJava } from './tools.ts';
 
@@ -30,12 +35,37 @@ export interface BrokerOptions {
    * formatted only when it holds no `meta.properties` yet. The caller removes it.
    */
   readonly dataDir?: string;
+  /**
+   * Also listen for clients on a SASL_SSL port: TLS with a self-signed certificate for
+   * 127.0.0.1 and localhost, then PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 as one of `users`.
+   * SCRAM users are created when the storage is formatted, so with a `dataDir` that is already
+   * formatted they are the ones of its first start.
+   */
+  readonly secure?: SecureOptions;
+}
+
+export interface SecureOptions {
+  readonly users: readonly KafkaUser[];
+  /** Default: a free one. */
+  readonly port?: number;
+}
+
+/** The SASL_SSL listener of a broker started with `secure`. */
+export interface SecureListener {
+  /** Bootstrap servers for clients of this listener, `127.0.0.1:<port>`. */
+  readonly brokers: string;
+  readonly port: number;
+  /** PEM of the certificate to trust (self-signed; `KAFKA_SSL_CA_FILE`), inside `dir`. */
+  readonly caFile: string;
+  readonly mechanisms: readonly ('PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512')[];
 }
 
 export interface Broker {
   /** Bootstrap servers for clients, `127.0.0.1:<port>`. */
   readonly brokers: string;
   readonly port: number;
+  /** Present when started with `secure`. */
+  readonly secure?: SecureListener;
   /** The broker's temp folder (config, data, broker.log); removed by `stop()`. */
   readonly dir: string;
   /**
@@ -65,20 +95,31 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   const libs = await ensureKafkaJars();
   const java = await requireJava();
   const started = performance.now();
-  const [port, controllerPort] = await pickPorts(options.port);
+  const [port, controllerPort, securePort] = await pickPorts(options.port, options.secure?.port);
   const dir = await mkdtemp(join(tmpdir(), 'specgate-kafka-'));
   const dataDir = options.dataDir ?? join(dir, 'data');
   const classpath = join(libs, '*');
   const serverProperties = join(dir, 'server.properties');
   const logConfig = `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`;
+  let secure: (SecureListenerInput & { readonly caFile: string }) | undefined;
   try {
+    if (options.secure !== undefined) {
+      const { keystore, password, caFile } = await createBrokerKeystore(dir, java);
+      const { users } = options.secure;
+      secure = { port: securePort, keystore, keystorePassword: password, users, caFile };
+    }
     await writeFile(
       serverProperties,
-      renderServerProperties({ dir, port, controllerPort, dataDir }),
+      renderServerProperties({ dir, port, controllerPort, dataDir, secure }),
     );
     await writeFile(join(dir, 'log4j2.properties'), renderLog4j2Properties());
     if (!(await isFormatted(dataDir))) {
-      await formatStorage(java, [...JVM_FLAGS.test, logConfig, '-cp', classpath], serverProperties);
+      await formatStorage(
+        java,
+        [...JVM_FLAGS.test, logConfig, '-cp', classpath],
+        serverProperties,
+        scramArguments(secure?.users ?? []),
+      );
     }
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
@@ -135,8 +176,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
         `Kafka broker not ready after ${timeoutMs} ms (waiting for ${waitingFor}).\n${tail}`,
       );
     }
-    // The broker opens its client port only once it can serve (docs/kafka.md, step 5).
-    if (await acceptsConnections(port, 1000)) {
+    // The broker opens its client ports only once it can serve (docs/kafka.md, step 5).
+    if (
+      (await acceptsConnections(port, 1000)) &&
+      (secure === undefined || (await acceptsConnections(secure.port, 1000)))
+    ) {
       let step = 'describeCluster()';
       try {
         await describeCluster(port);
@@ -153,6 +197,16 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   return {
     brokers: `127.0.0.1:${port}`,
     port,
+    ...(secure === undefined
+      ? {}
+      : {
+          secure: {
+            brokers: `127.0.0.1:${secure.port}`,
+            port: secure.port,
+            caFile: secure.caFile,
+            mechanisms: SASL_MECHANISMS,
+          },
+        }),
     dir,
     readyMs: Math.round(performance.now() - started),
     exited: jvm.exited,
@@ -160,12 +214,19 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
   };
 }
 
-async function pickPorts(port: number | undefined): Promise<[number, number]> {
-  const free = await freeLoopbackPorts(2);
-  const [first, second] = free;
-  if (first === undefined || second === undefined) throw new Error('no free loopback ports');
-  if (port === undefined) return [first, second];
-  return [port, first === port ? second : first];
+/** [client, controller, secure client] ports: the ones asked for, the others free. */
+async function pickPorts(
+  port: number | undefined,
+  securePort: number | undefined,
+): Promise<[number, number, number]> {
+  const free = (await freeLoopbackPorts(4)).filter((p) => p !== port && p !== securePort);
+  const next = (): number => {
+    const free1 = free.shift();
+    if (free1 === undefined) throw new Error('no free loopback ports');
+    return free1;
+  };
+  const client = port ?? next();
+  return [client, next(), securePort ?? next()];
 }
 
 /** Whether `kafka.tools.StorageTool format` has run on this data folder. */
@@ -182,6 +243,7 @@ function formatStorage(
   java: string,
   jvmArgs: readonly string[],
   serverProperties: string,
+  scram: readonly string[],
 ): Promise<void> {
   const args = [
     ...jvmArgs,
@@ -191,6 +253,7 @@ function formatStorage(
     randomClusterId(),
     '-c',
     serverProperties,
+    ...scram,
   ];
   return new Promise((resolve, reject) => {
     execFile(java, args, { timeout: 60_000 }, (error, stdout, stderr) => {

@@ -1,5 +1,8 @@
-// `npm run kafka [-- --port N] [-- --bench]`: a local broker in the foreground until Ctrl-C.
+// `npm run kafka [-- --port N] [-- --bench] [-- --secure]`: a local broker in the foreground
+// until Ctrl-C. `--secure` adds a SASL_SSL listener with one user, `specgate`, and a random
+// password, and prints the environment a gateway or service needs to use it.
 // `npm run kafka:fetch`: only fill the jar cache (`--fetch-only`).
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -7,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { startBroker } from './broker.ts';
 import { ensureKafkaJars } from './jars.ts';
 
-const USAGE = 'usage: tsx scripts/kafka/cli.ts [--fetch-only] [--port N] [--bench]';
+const USAGE = 'usage: tsx scripts/kafka/cli.ts [--fetch-only] [--port N] [--bench] [--secure]';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -15,6 +18,7 @@ async function main(): Promise<number> {
       'fetch-only': { type: 'boolean', default: false },
       port: { type: 'string' },
       bench: { type: 'boolean', default: false },
+      secure: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -36,8 +40,22 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const broker = await startBroker({ port, jvm: values.bench ? 'bench' : 'test' });
+  const user = { name: 'specgate', password: randomBytes(12).toString('hex') };
+  const broker = await startBroker({
+    port,
+    jvm: values.bench ? 'bench' : 'test',
+    ...(values.secure ? { secure: { users: [user] } } : {}),
+  });
   console.log(`KAFKA_BROKERS=${broker.brokers}`);
+  if (broker.secure !== undefined) {
+    // A throwaway user of a throwaway local broker: printing its password is the point.
+    console.log(
+      `kafka: SASL_SSL (${broker.secure.mechanisms.join(', ')}) on ${broker.secure.brokers}:\n` +
+        `KAFKA_BROKERS=${broker.secure.brokers} KAFKA_SSL=true ` +
+        `KAFKA_SSL_CA_FILE=${broker.secure.caFile} KAFKA_SASL_MECHANISM=scram-sha-512 ` +
+        `KAFKA_SASL_USERNAME=${user.name} KAFKA_SASL_PASSWORD=${user.password}`,
+    );
+  }
   console.log(`kafka: ready in ${broker.readyMs} ms (data in ${broker.dir}); Ctrl-C stops it`);
 
   const stopped = new Promise<string>((resolve) => {

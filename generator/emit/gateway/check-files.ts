@@ -81,6 +81,7 @@ export function gatewayCheckFiles(): GeneratedFile[] {
       'views/query-spec.ts',
       'streams/stream-spec.ts',
       'history/history-spec.ts',
+      '../kafka/security-spec.ts',
     ].map((name) => ({
       path: `node_modules/specgate/runtime/gateway/${name}`,
       content: readFileSync(new URL(name, runtimeFolder), 'utf8'),

@@ -14,6 +14,7 @@ import { NameAllocator, stringLiteral, valueName } from '../naming.ts';
 import { typeContext, typesFile, type TypeOptions } from '../types/index.ts';
 import { renderTemplate } from '../types/render-template.ts';
 import { commandSpecLiteral } from './command-spec.ts';
+import { kafkaSecurityLiteral } from './kafka-security.ts';
 import { historySpecLiteral, querySpecLiteral, streamSpecLiteral } from './query-spec.ts';
 import { requestTypes } from './request-types.ts';
 import { compare, schemaLiteral } from './schema-literal.ts';
@@ -97,6 +98,7 @@ export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFil
         heartbeatMs: String(options.runtime.heartbeatMs),
         retryMs: String(options.runtime.streamRetryMs),
         maxBufferBytes: String(options.runtime.streamBufferBytes),
+        kafka: kafkaSecurityLiteral(api.kafka) ?? '',
       }),
     },
   );

@@ -10,6 +10,7 @@ import type { GeneratedFile } from '../generated-file.ts';
 import { specgatePackage } from '../gateway/check-files.ts';
 
 const serviceTypes = new URL('../../../runtime/service/types.ts', import.meta.url);
+const securitySpec = new URL('../../../runtime/kafka/security-spec.ts', import.meta.url);
 
 const serviceIndex = `export type * from './types.ts';
 import type { Service, ServiceSpec, ServiceTypes, TypedServiceOptions } from './types.ts';
@@ -27,6 +28,11 @@ export function serviceCheckFiles(): GeneratedFile[] {
     specgatePackage,
     { path: 'node_modules/specgate/service/index.ts', content: serviceIndex },
     { path: 'node_modules/specgate/service/types.ts', content: readFileSync(serviceTypes, 'utf8') },
+    // types.ts imports it as ../kafka/security-spec.ts.
+    {
+      path: 'node_modules/specgate/kafka/security-spec.ts',
+      content: readFileSync(securitySpec, 'utf8'),
+    },
   ];
   return cached;
 }

@@ -14,6 +14,7 @@
 import type { Api, Schema } from '../../ir/types.ts';
 import { generatedHeader, type GeneratedFile } from '../generated-file.ts';
 import { importDeclaration, relativeImport } from '../gateway/emit-gateway.ts';
+import { kafkaSecurityLiteral } from '../gateway/kafka-security.ts';
 import { compare, schemaLiteral } from '../gateway/schema-literal.ts';
 import { code, multiline, printLiteral, width, type Literal } from '../gateway/ts-literal.ts';
 import { NameAllocator, typeName, valueName } from '../naming.ts';
@@ -141,6 +142,7 @@ function serviceView(
     handlersAlias: handlersAlias(handlersName, typesName),
     eventAlias: eventAlias(eventName, typesName),
     startSignature: startSignature(startName, typesName),
+    startOptions: startOptions(api),
     specDoc: docComment(
       `The ${plan.topic} service as the runner reads it: commands, dispatch, outputs, reply headers.`,
     ),
@@ -159,6 +161,12 @@ function serviceView(
         }.`,
     ),
   };
+}
+
+/** `options`, or the Kafka security the AsyncAPI server declares with `options` over it. */
+function startOptions(api: Api): string {
+  const kafka = kafkaSecurityLiteral(api.kafka);
+  return kafka === undefined ? 'options' : `{\n    kafka: ${kafka},\n    ...options,\n  }`;
 }
 
 /** The outputs declared once for several services. */

@@ -10,4 +10,7 @@ await startGateway({
   routes,
   replyTimeoutMs: 10000,
   streams: { heartbeatMs: 15000, retryMs: 2000, maxBufferBytes: 1048576 },
+  // Kafka TLS and SASL as the AsyncAPI server declares them; the credentials come from
+  // KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (KAFKA_SSL_CA_FILE: the CA to trust).
+  kafka: { tls: true, mechanisms: ['scram-sha-256'] },
 });
