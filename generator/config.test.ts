@@ -136,7 +136,7 @@ describe('loadConfig', () => {
       '12 /target',
     ]);
     expect(diagnostics.at(-1)?.message).toBe(
-      'unknown config key "target" (known: $schema, openapi, asyncapi, out, targets, compat, routes, runtime)',
+      'unknown config key "target" (known: $schema, openapi, asyncapi, out, targets, compat, routes, runtime, auth, http)',
     );
   });
 
@@ -250,6 +250,27 @@ describe('loadConfig', () => {
     expect(Object.keys(config?.routes ?? {})).toEqual(['__proto__', 'constructor']);
     expect(config?.routes['__proto__']?.key).toBe('k');
     expect(config?.routes['toString']).toBeUndefined();
+  });
+
+  it('reads auth (key files against the config file) and http', () => {
+    const file = '/virtual/dir/specgate.yaml';
+    const text = [
+      'openapi: a.yaml',
+      'asyncapi: b.yaml',
+      'auth: { publicKeyFile: keys/public.pem, issuer: "https://id.test/", algorithms: [ES256] }',
+      'http: { cors: { origins: ["https://app.test"] }, rateLimit: { max: 5, windowMs: 1000 } }',
+    ].join('\n');
+    const { config, diagnostics } = load(file, { [file]: text });
+    expect(diagnostics).toEqual([]);
+    expect(config?.auth).toEqual({
+      publicKeyFile: '/virtual/dir/keys/public.pem',
+      issuer: 'https://id.test/',
+      algorithms: ['ES256'],
+    });
+    expect(config?.http).toEqual({
+      cors: { origins: ['https://app.test'] },
+      rateLimit: { max: 5, windowMs: 1000 },
+    });
   });
 
   it('two spec paths stand in for a config file', () => {
@@ -386,6 +407,23 @@ describe('specgate.schema.json', () => {
     ['a zero stream retry', 'runtime: { streamRetryMs: 0 }'],
     ['a fractional buffer', 'runtime: { streamBufferBytes: 1.5 }'],
     ['a stream buffer', 'runtime: { streamBufferBytes: 65536 }'],
+    ['auth by a JWKS URL', 'auth: { jwksUrl: "https://id.test/jwks", issuer: "https://id.test/" }'],
+    [
+      'auth with two kinds of key',
+      'auth: { jwksUrl: "https://id.test/jwks", publicKeyFile: k.pem }',
+    ],
+    ['auth with a secret in the config', 'auth: { secret: s3cr3t }'],
+    ['auth with no algorithms', 'auth: { algorithms: [] }'],
+    ['a clock tolerance too long', 'auth: { clockToleranceSeconds: 3601 }'],
+    ['cors origins', 'http: { cors: { origins: ["https://app.test"], credentials: true } }'],
+    ['cors for any origin', 'http: { cors: { origins: "*" } }'],
+    ['cors for any origin with credentials', 'http: { cors: { origins: "*", credentials: true } }'],
+    ['a cors origin with a path', 'http: { cors: { origins: ["https://app.test/x"] } }'],
+    ['a rate limit', 'http: { rateLimit: { max: 100, windowMs: 60000 } }'],
+    ['a rate limit of none', 'http: { rateLimit: { max: 0, windowMs: 1000 } }'],
+    ['a tiny header limit', 'http: { maxHeaderBytes: 100 }'],
+    ['no request timeout', 'http: { requestTimeoutMs: 0 }'],
+    ['unknown http key', 'http: { gzip: true }'],
   ])('agrees with loadConfig: %s', (_, line) => {
     const file = '/virtual/agree.yaml';
     const text = `openapi: a.yaml\nasyncapi: b.yaml\n${line}\n`;
@@ -412,7 +450,21 @@ describe('specgate.schema.json', () => {
       compat: 0,
       routes: 0,
       runtime: 0,
+      auth: 0,
+      http: 0,
     } satisfies Record<Exclude<keyof SpecgateConfig, 'file'> | '$schema', 0>;
+    const authFields = {
+      jwksUrl: 0,
+      jwksFile: 0,
+      publicKeyFile: 0,
+      secretEnv: 0,
+      issuer: 0,
+      audience: 0,
+      algorithms: 0,
+      clockToleranceSeconds: 0,
+      identityClaim: 0,
+      identityHeader: 0,
+    } satisfies Record<keyof NonNullable<SpecgateConfig['auth']>, 0>;
     const runtimeFields = {
       replyTimeoutMs: 0,
       heartbeatMs: 0,
@@ -430,6 +482,23 @@ describe('specgate.schema.json', () => {
     const filterFields = { param: 0, on: 0, name: 0 } satisfies Record<keyof FilterSpec, 0>;
     expect(keys(schema)).toEqual(Object.keys(configFields).sort());
     expect(keys(schema.properties?.runtime)).toEqual(Object.keys(runtimeFields).sort());
+    expect(keys(schema.properties?.auth)).toEqual(Object.keys(authFields).sort());
+    expect(keys(schema.properties?.auth)).toEqual(
+      knownKeys('openapi: a\nasyncapi: b\nauth: { zzz: 1 }\n'),
+    );
+    const httpFields = {
+      cors: 0,
+      rateLimit: 0,
+      bodyLimit: 0,
+      maxHeaderBytes: 0,
+      requestTimeoutMs: 0,
+      headersTimeoutMs: 0,
+      keepAliveTimeoutMs: 0,
+    } satisfies Record<keyof NonNullable<SpecgateConfig['http']>, 0>;
+    expect(keys(schema.properties?.http)).toEqual(Object.keys(httpFields).sort());
+    expect(keys(schema.properties?.http)).toEqual(
+      knownKeys('openapi: a\nasyncapi: b\nhttp: { zzz: 1 }\n'),
+    );
     expect(keys(schema.$defs?.mapping)).toEqual(Object.keys(mappingFields).sort());
     expect(keys(schema.$defs?.filter)).toEqual(Object.keys(filterFields).sort());
   });

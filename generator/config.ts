@@ -4,6 +4,8 @@
  * line stand in for a config file.
  */
 import { dirname, resolve } from 'node:path';
+import type { AuthConfig } from '../runtime/gateway/auth/auth-options.ts';
+import type { HttpLimits } from '../runtime/gateway/http-limits.ts';
 import type { Diagnostics } from './diagnostics.ts';
 import type { MappingOverrides } from './ir/types.ts';
 import type { DocumentSet } from './load/document-set.ts';
@@ -26,7 +28,47 @@ export interface SpecgateConfig {
   /** Explicit mappings by HTTP operationId. */
   readonly routes: { readonly [operationId: string]: MappingOverrides };
   readonly runtime: RuntimeConfig;
+  /** Bearer token checks of the generated gateway (`auth`; design §9); file paths absolute. */
+  readonly auth?: AuthSettings;
+  /** CORS, rate limit, sizes and timeouts of the generated gateway (`http`; design §9). */
+  readonly http?: HttpSettings;
 }
+
+/** `http` in the config: the runtime's `HttpLimits`, passed to the generated server as written. */
+export type HttpSettings = HttpLimits;
+
+/** The whole-number `http` keys: the least each may be (0 turns a timeout off). */
+const httpNumbers = {
+  bodyLimit: 1,
+  maxHeaderBytes: 1024,
+  requestTimeoutMs: 0,
+  headersTimeoutMs: 0,
+  keepAliveTimeoutMs: 1,
+} as const;
+const httpKeys: readonly string[] = ['cors', 'rateLimit', ...Object.keys(httpNumbers)];
+
+/**
+ * `auth` in the config: where the gateway finds the keys that sign callers' tokens, and what it
+ * checks — the runtime's `AuthConfig`, with key file paths made absolute. The shared secret
+ * itself never sits in the config, only the name of its environment variable.
+ */
+export type AuthSettings = AuthConfig;
+
+const authText = [
+  'jwksUrl',
+  'secretEnv',
+  'issuer',
+  'audience',
+  'identityClaim',
+  'identityHeader',
+] as const;
+const authFiles = ['jwksFile', 'publicKeyFile'] as const;
+const authKeys: readonly string[] = [
+  ...authText,
+  ...authFiles,
+  'algorithms',
+  'clockToleranceSeconds',
+];
 
 /** Defaults of the generated gateway (`runtime` in the config file). */
 export interface RuntimeConfig {
@@ -60,6 +102,8 @@ const knownKeys = new Set([
   'compat',
   'routes',
   'runtime',
+  'auth',
+  'http',
 ]);
 
 /** setTimeout's longest delay; a longer one fires at once (Node clamps it to 1 ms). */
@@ -195,6 +239,173 @@ export function loadConfig(
       }
     }
   }
+  const auth =
+    raw.auth === undefined ? undefined : authSettings(raw.auth, here, documents, file, diagnostics);
+  const http =
+    raw.http === undefined
+      ? undefined
+      : httpSettings(
+          raw.http,
+          (key) => documents.locate(file, key === undefined ? '/http' : childPointer('/http', key)),
+          diagnostics,
+        );
   if (openapi === undefined || asyncapi === undefined) return undefined;
-  return { file, openapi, asyncapi, out, targets, compat, routes, runtime };
+  return {
+    file,
+    openapi,
+    asyncapi,
+    out,
+    targets,
+    compat,
+    routes,
+    runtime,
+    ...(auth === undefined ? {} : { auth }),
+    ...(http === undefined ? {} : { http }),
+  };
+}
+
+function authSettings(
+  raw: unknown,
+  here: string,
+  documents: DocumentSet,
+  file: string,
+  diagnostics: Diagnostics,
+): AuthSettings | undefined {
+  const at = (key?: string): ReturnType<DocumentSet['locate']> =>
+    documents.locate(file, key === undefined ? '/auth' : childPointer('/auth', key));
+  if (!isRecord(raw)) {
+    diagnostics.report(
+      'SG_CONFIG_INVALID',
+      `"auth" must be a mapping (${authKeys.join(', ')})`,
+      at(),
+    );
+    return undefined;
+  }
+  const out: { -readonly [K in keyof AuthSettings]: AuthSettings[K] } = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const text = typeof value === 'string' && value.trim() !== '' ? value : undefined;
+    if ((authText as readonly string[]).includes(key)) {
+      if (text === undefined) {
+        diagnostics.report(
+          'SG_CONFIG_INVALID',
+          `"auth.${key}" must be a non-empty string`,
+          at(key),
+        );
+      } else out[key as (typeof authText)[number]] = text;
+    } else if ((authFiles as readonly string[]).includes(key)) {
+      if (text === undefined) {
+        diagnostics.report('SG_CONFIG_INVALID', `"auth.${key}" must be a file path`, at(key));
+      } else out[key as (typeof authFiles)[number]] = resolve(here, text);
+    } else if (key === 'algorithms') {
+      if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) {
+        out.algorithms = value.filter((v): v is string => typeof v === 'string');
+      } else {
+        diagnostics.report(
+          'SG_CONFIG_INVALID',
+          '"auth.algorithms" must be a list of JWS algorithm names (RS256, ES256, …)',
+          at(key),
+        );
+      }
+    } else if (key === 'clockToleranceSeconds') {
+      if (typeof value === 'number' && value >= 0 && value <= 3600) {
+        out.clockToleranceSeconds = value;
+      } else {
+        diagnostics.report(
+          'SG_CONFIG_INVALID',
+          '"auth.clockToleranceSeconds" must be a number of seconds from 0 to 3600',
+          at(key),
+        );
+      }
+    } else {
+      diagnostics.report(
+        'SG_CONFIG_INVALID',
+        `unknown config key "auth.${key}" (known: ${authKeys.join(', ')})`,
+        at(key),
+      );
+    }
+  }
+  const keySources = ['jwksUrl', 'jwksFile', 'publicKeyFile'].filter((key) => key in out);
+  if (keySources.length > 1) {
+    diagnostics.report(
+      'SG_CONFIG_INVALID',
+      `"auth" names ${keySources.join(' and ')}: give one kind of key (one key kind pins one algorithm family)`,
+      at(keySources[1]),
+    );
+  }
+  return out;
+}
+
+function httpSettings(
+  raw: unknown,
+  at: (key?: string) => ReturnType<DocumentSet['locate']>,
+  diagnostics: Diagnostics,
+): HttpSettings | undefined {
+  const bad = (key: string | undefined, message: string): void =>
+    diagnostics.report('SG_CONFIG_INVALID', message, at(key));
+  if (!isRecord(raw)) {
+    bad(undefined, `"http" must be a mapping (${httpKeys.join(', ')})`);
+    return undefined;
+  }
+  const out: { -readonly [K in keyof HttpSettings]: HttpSettings[K] } = {};
+  const whole = (value: unknown, least: number): value is number =>
+    typeof value === 'number' && Number.isInteger(value) && value >= least && value <= maxTimeoutMs;
+  for (const [key, value] of Object.entries(raw)) {
+    if (Object.hasOwn(httpNumbers, key)) {
+      const least = httpNumbers[key as keyof typeof httpNumbers];
+      if (whole(value, least)) out[key as keyof typeof httpNumbers] = value;
+      else bad(key, `"http.${key}" must be a whole number from ${least} to ${maxTimeoutMs}`);
+    } else if (key === 'cors') {
+      const cors = isRecord(value) ? value : undefined;
+      const origins = cors?.origins;
+      const listed =
+        origins === '*' ||
+        (Array.isArray(origins) &&
+          origins.length > 0 &&
+          origins.every((o) => typeof o === 'string' && /^https?:\/\/[^/\s]+$/.test(o)));
+      const unknown = Object.keys(cors ?? {}).filter(
+        (k) => !['origins', 'credentials', 'maxAgeSeconds'].includes(k),
+      );
+      if (
+        cors === undefined ||
+        !listed ||
+        unknown.length > 0 ||
+        (cors.credentials !== undefined && typeof cors.credentials !== 'boolean') ||
+        (cors.maxAgeSeconds !== undefined && !whole(cors.maxAgeSeconds, 0)) ||
+        (origins === '*' && cors.credentials === true)
+      ) {
+        bad(
+          key,
+          '"http.cors" is { origins: ["https://app.example.com", …] or "*", credentials?: boolean (not with "*"), maxAgeSeconds?: number }',
+        );
+      } else {
+        out.cors = {
+          origins:
+            origins === '*'
+              ? '*'
+              : (origins as unknown[]).filter((o): o is string => typeof o === 'string'),
+          ...(typeof cors.credentials === 'boolean' ? { credentials: cors.credentials } : {}),
+          ...(typeof cors.maxAgeSeconds === 'number' ? { maxAgeSeconds: cors.maxAgeSeconds } : {}),
+        };
+      }
+    } else if (key === 'rateLimit') {
+      const limit = isRecord(value) ? value : undefined;
+      const extra = Object.keys(limit ?? {}).filter((k) => k !== 'max' && k !== 'windowMs');
+      if (
+        limit !== undefined &&
+        extra.length === 0 &&
+        whole(limit.max, 1) &&
+        whole(limit.windowMs, 1)
+      ) {
+        out.rateLimit = { max: limit.max, windowMs: limit.windowMs };
+      } else {
+        bad(
+          key,
+          '"http.rateLimit" is { max: <requests per window>, windowMs: <window in ms> }, whole numbers above 0',
+        );
+      }
+    } else {
+      bad(key, `unknown config key "http.${key}" (known: ${httpKeys.join(', ')})`);
+    }
+  }
+  return out;
 }

@@ -116,6 +116,14 @@ export const diagnosticCodes = {
     severity: 'notice',
     summary: 'a server or channel is not Kafka; it is skipped',
   },
+  SG_SECURITY_UNSUPPORTED: {
+    severity: 'warning',
+    summary: "an operation's security needs a scheme the gateway cannot check (not a bearer JWT)",
+  },
+  SG_OWNER_UNSECURED: {
+    severity: 'error',
+    summary: 'a read route is owned by identity but does not require a bearer token',
+  },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 export type DiagnosticCode = keyof typeof diagnosticCodes;

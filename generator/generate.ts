@@ -93,7 +93,15 @@ export function emitTargets(
   if (config.targets.length === 0) return [];
   const files = emitTypes(api, { root });
   if (config.targets.includes('gateway')) {
-    files.push(...emitGateway(api, { root, runtime: config.runtime }));
+    files.push(
+      ...emitGateway(api, {
+        root,
+        runtime: config.runtime,
+        out: config.out,
+        ...(config.auth === undefined ? {} : { auth: config.auth }),
+        ...(config.http === undefined ? {} : { http: config.http }),
+      }),
+    );
   }
   if (config.targets.includes('client')) files.push(...emitClient(api, { root }));
   if (config.targets.includes('service')) files.push(...emitService(api, { root }));

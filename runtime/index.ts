@@ -7,7 +7,7 @@ export type {
   RegisterRoutes,
   StreamOptions,
 } from './gateway/api.ts';
-export type { HttpLimits } from './gateway/limits.ts';
+export type { HttpLimits } from './gateway/http-limits.ts';
 export type { StreamEnd, StreamEndReason } from './gateway/streams/stream-spec.ts';
 export type {
   CommandRouteSpec,
@@ -29,6 +29,13 @@ export type {
   TopicSpec,
 } from './gateway/route-spec.ts';
 export { createGateway, openGateway, startGateway } from './gateway/gateway.ts';
+export { authFromConfig } from './gateway/auth/auth-config.ts';
+export type {
+  AuthConfig,
+  AuthOptions,
+  JsonWebKeySet,
+  TokenKeys,
+} from './gateway/auth/auth-options.ts';
 export type { CreateGatewayOptions, Gateway, StartingGateway } from './gateway/gateway.ts';
 export { HttpProblem } from './gateway/problems.ts';
 export type { KafkaEnv, KafkaSaslMechanism, KafkaSecuritySpec } from './kafka/security-spec.ts';

@@ -21,6 +21,7 @@ import type {
 import { refId } from '../ir/schema-registry.ts';
 import { effectiveMapping, type EffectiveMapping } from './mapping.ts';
 import { comparePayloads } from './payload-check.ts';
+import { checkOwner, routeAuth } from './security.ts';
 import { parseTemplate } from './template.ts';
 
 export interface BindInput {
@@ -83,7 +84,10 @@ export function bindRoutes(input: BindInput): Route[] {
     const channel = channels.get(target.channel);
     if (channel === undefined || !channel.isKafka) continue;
     const route = bindOne(input, op, target, channel, channels, mapping);
-    if (route !== undefined) routes.push(route);
+    if (route !== undefined) {
+      checkOwner(route, diagnostics);
+      routes.push(route);
+    }
   }
 
   for (const op of kafka.operations) {
@@ -108,6 +112,7 @@ function bindOne(
 ): Route | undefined {
   const { diagnostics } = input;
   const topic = topicRef(http, channel, diagnostics);
+  const auth = routeAuth(input.http, http, diagnostics);
   const overrides = { ...(mapping.overrides ?? {}) };
   for (const [header, template] of Object.entries(overrides)) {
     const where = setBy.overrides?.source ?? http.source;
@@ -121,6 +126,7 @@ function bindOne(
     mappedBy,
     source: http.source,
     ...(mapping.owner === undefined ? {} : { owner: mapping.owner }),
+    ...(auth === undefined ? {} : { auth }),
   };
   const isWrite = http.method !== 'get' && http.method !== 'head';
   if (

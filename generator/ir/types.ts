@@ -375,6 +375,14 @@ export interface TopicRef {
   readonly partitions?: number;
 }
 
+/** The bearer-token alternatives of a route (design.md §9), as the runtime's AuthSpec. */
+export interface RouteAuth {
+  /** Each alternative's scopes (`[]`: any verified token); no alternatives: nobody passes. */
+  readonly scopes: readonly (readonly string[])[];
+  /** The operation also lists `{}`: no token is fine. */
+  readonly optional: boolean;
+}
+
 /** An HTTP operation bound to a Kafka operation. */
 export type Route = CommandRoute | QueryRoute | StreamRoute | HistoryRoute;
 
@@ -386,6 +394,8 @@ interface RouteBase {
   /** Header overrides, name → template. */
   readonly overrides: { readonly [header: string]: string };
   readonly owner?: string;
+  /** Who may call it, from the operation's security; absent: open (bind/security.ts). */
+  readonly auth?: RouteAuth;
   /** Where the mapping came from: `operationId`, `config`, `x-specgate`, `x-zilla-http-kafka`. */
   readonly mappedBy: 'operationId' | 'config' | 'x-specgate' | 'x-zilla-http-kafka';
   readonly source: SpecLocation;

@@ -14,6 +14,7 @@ export function createClientCore(options: ClientOptions): ClientCore {
     baseUrl: options.baseUrl,
     fetch: (input, init) => fetchFn(input, init),
     headers: options.headers,
+    token: options.token,
     timeoutMs: options.timeoutMs ?? 30_000,
   };
   const cache = new QueryCache();

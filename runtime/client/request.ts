@@ -16,6 +16,7 @@ export interface ClientContext {
   readonly baseUrl: string;
   readonly fetch: typeof fetch;
   readonly headers: ClientOptions['headers'];
+  readonly token: ClientOptions['token'];
   readonly timeoutMs: number;
 }
 
@@ -47,7 +48,10 @@ export async function buildHeaders(
 ): Promise<Headers> {
   const headers = new Headers();
   const own = typeof context.headers === 'function' ? await context.headers() : context.headers;
-  for (const layer of [own, ...layers]) {
+  const token = typeof context.token === 'function' ? await context.token() : context.token;
+  const auth =
+    token === undefined || token === '' ? undefined : { authorization: `Bearer ${token}` };
+  for (const layer of [own, auth, ...layers]) {
     for (const [name, value] of Object.entries(layer ?? {})) {
       if (value !== undefined && value !== null) headers.set(name, String(value));
     }

@@ -35,6 +35,8 @@ export function openStream<E extends Events>(
   const parser = new SseParser(options.lastEventId ?? '');
   const maxRetryMs = options.maxRetryMs ?? 10_000;
   let seen: string | undefined = options.lastEventId;
+  // Set after a 401: the next connection asks the token provider again, a second 401 ends it.
+  let refused = false;
 
   async function* run(signal: AbortSignal): AsyncGenerator<StreamEvent<E>, void, undefined> {
     for (let failures = 0; ;) {
@@ -58,6 +60,7 @@ export function openStream<E extends Events>(
         // A network failure: reconnect below.
       }
       if (response !== undefined && response.ok) {
+        refused = false;
         if (response.status === 204 || response.body === null) return; // WHATWG: no reconnect
         if (!isEventStream(response.headers)) {
           await response.body.cancel().catch(() => undefined);
@@ -92,6 +95,11 @@ export function openStream<E extends Events>(
         seen = parser.lastEventId === '' ? seen : parser.lastEventId;
       } else if (response !== undefined) {
         const text = await response.text().catch(() => '');
+        // A token that expired between the provider's answer and the gateway's check: once more.
+        if (response.status === 401 && typeof context.token === 'function' && !refused) {
+          refused = true;
+          continue;
+        }
         if (response.status >= 400 && response.status < 500 && response.status !== 429) {
           throw new ClientError('STREAM', `${url} answered ${response.status}`, {
             status: response.status,

@@ -61,6 +61,14 @@ export interface ClientOptions {
   readonly headers?:
     | { readonly [name: string]: string }
     | (() => { readonly [name: string]: string } | Promise<{ readonly [name: string]: string }>);
+  /**
+   * A bearer token for secured operations (design.md §9), sent as `Authorization: Bearer …`. A
+   * function is a token provider: asked before every request and every stream (re)connection,
+   * so a refreshed token is used as soon as it has one; a stream the gateway ends when its token
+   * expires reconnects with the provider's fresh token, and a 401 on a stream asks it once more
+   * before giving up. Undefined from the provider: no header.
+   */
+  readonly token?: string | (() => string | undefined | Promise<string | undefined>);
   /** Default: the global `fetch`. */
   readonly fetch?: typeof fetch;
   readonly retry?: RetryOptions;

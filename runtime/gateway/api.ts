@@ -4,15 +4,17 @@
  * {@link startGateway}.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { HttpLimits } from './limits.ts';
+import type { HttpLimits } from './http-limits.ts';
 import type { StreamEnd } from './streams/stream-spec.ts';
 import type {
   CommandRouteSpec,
   GatewaySpec,
   HistoryRouteSpec,
   QueryRouteSpec,
+  RouteSpec,
   StreamRouteSpec,
 } from './route-spec.ts';
+import type { AuthOptions } from './auth/auth-options.ts';
 import type { KafkaEnv, KafkaSecuritySpec } from '../kafka/security-spec.ts';
 
 /** What a generated route handler calls. */
@@ -31,6 +33,11 @@ export interface GatewayRuntime {
   stream(route: StreamRouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<void>;
   /** Answers one key's events of an event topic, oldest first (design.md §5). */
   history(route: HistoryRouteSpec, request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /**
+   * The `onRequest` hook of a secured route (design.md §9): verifies the bearer token and the
+   * scopes before anything else, answering 401/403 itself.
+   */
+  guard(route: RouteSpec): (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 }
 
 /** The generated `routes` function: registers one typed Fastify route per operation. */
@@ -70,7 +77,15 @@ export interface GatewayOptions {
   readonly kafkaEnv?: KafkaEnv;
   /** How long a request-reply command waits for its reply (default 10 s). */
   readonly replyTimeoutMs?: number;
-  /** Which records a request may read (identity filtering); default all. */
+  /**
+   * Bearer token verification (keys, issuer, audience, identity claim and header), required
+   * when any route is secured (design.md §9).
+   */
+  readonly auth?: AuthOptions;
+  /**
+   * Which records a request may read, on top of the routes' own `owner` filtering; default
+   * all.
+   */
   readonly visibility?: RecordVisibility;
   /** Server-sent events (design.md §6). */
   readonly streams?: StreamOptions;

@@ -7,6 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isKafkaError } from '../kafka/index.ts';
+import { callerOf } from './auth/caller.ts';
 import type { KafkaProducer, KafkaRecord, RecordPosition } from '../kafka/types.ts';
 import type { BeginOutcome, Claim, IdempotencyStore, StoredResponse } from './idempotency.ts';
 import { parsePrefer, waitMs } from './prefer.ts';
@@ -37,6 +38,8 @@ export interface CommandContext {
   readonly viewTopics: ReadonlySet<string>;
   /** Cap on `Prefer: wait=N` (RFC 7240: a hint, capped by the server). */
   readonly maxWaitMs: number;
+  /** The record header that carries the caller's identity (design.md §9). */
+  readonly identityHeader: string;
 }
 
 /** What the gateway answers: the same shape whether fresh, replayed or from a reply record. */
@@ -64,7 +67,11 @@ export async function runCommand(
   let claim: Claim | undefined;
   let correlationId: string | undefined;
   if (values.idempotencyKey !== undefined) {
-    const key = `${route.operationId}:${values.idempotencyKey}`;
+    // Per caller: one user's key never replays another user's answer.
+    const key =
+      values.identity === undefined
+        ? `${route.operationId}:${values.idempotencyKey}`
+        : `${route.operationId}@${values.identity}:${values.idempotencyKey}`;
     const outcome: BeginOutcome = await ctx.idempotency.begin(
       key,
       requestHash(request),
@@ -95,7 +102,7 @@ export async function runCommand(
   }
 
   correlationId = route.reply === undefined ? undefined : newCorrelationId(values);
-  const headers = recordHeaders(route, values, contentType(request));
+  const headers = recordHeaders(route, values, contentType(request), ctx.identityHeader);
   if (route.reply !== undefined && correlationId !== undefined) {
     headers[route.reply.correlationHeader] = correlationId;
     headers[route.reply.replyToHeader] = route.reply.topic;
@@ -299,11 +306,13 @@ function fromStored(stored: StoredResponse): Answer {
 function requestValues(request: FastifyRequest): RequestValues {
   const header = request.headers['idempotency-key'];
   const idempotencyKey = typeof header === 'string' && header !== '' ? header : undefined;
+  const identity = callerOf(request)?.identity;
   return {
     params: (request.params ?? {}) as Record<string, string>,
     query: (request.query ?? {}) as Record<string, unknown>,
     headers: request.headers,
     ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+    ...(identity === undefined ? {} : { identity }),
   };
 }
 

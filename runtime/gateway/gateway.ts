@@ -15,10 +15,16 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { checkKafkaAccess, createKafkaClient, resolveKafkaSecurity } from '../kafka/index.ts';
 import type { KafkaClient, ProducerStats } from '../kafka/types.ts';
-import type { GatewayOptions, GatewayRuntime } from './api.ts';
+import type { GatewayOptions, GatewayRuntime, RecordVisibility } from './api.ts';
+import { callerOf } from './auth/caller.ts';
+import {
+  createAuthenticator,
+  defaultIdentityHeader,
+  type Authenticate,
+} from './auth/authenticate.ts';
 import { collectReply, runCommand, type CommandContext } from './commands.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { isKafkaError } from '../kafka/index.ts';
@@ -123,6 +129,7 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
   // Every open stream listens for it: thousands, not a leak.
   setMaxListeners(0, closing.signal);
   const validators = createValidators(options.spec);
+  const authenticate = authenticator(options);
   const ctx: CommandContext = {
     producer,
     idempotency,
@@ -131,6 +138,7 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
     replyTimeoutMs: options.replyTimeoutMs ?? 10_000,
     viewTopics: new Set(views.keys()),
     maxWaitMs: 60_000,
+    identityHeader: options.auth?.identityHeader ?? defaultIdentityHeader,
   };
 
   const app = Fastify(fastifyOptions(options.http ?? {}, options.logger ?? false));
@@ -185,7 +193,7 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
       handler = createQueryHandler(route, {
         view,
         maxWaitMs: ctx.maxWaitMs,
-        predicate: options.visibility,
+        predicate: visibility(route.owner, options.visibility),
       });
       queryHandlers.set(route, handler);
     }
@@ -199,7 +207,7 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
       handler = createLiveStreamHandler(from, {
         kafka,
         signal: closing.signal,
-        predicate: options.visibility,
+        predicate: visibility(from.owner, options.visibility),
         ...options.streams,
       });
       streamHandlers.set(from, handler);
@@ -214,7 +222,7 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
         view,
         tombstones: tombstones.get(route.topic),
         signal: closing.signal,
-        predicate: options.visibility,
+        predicate: visibility(route.owner, options.visibility),
         ...options.streams,
       });
       streamHandlers.set(from, handler);
@@ -225,7 +233,10 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
   const historyHandler = (route: HistoryRouteSpec): HistoryHandler => {
     let handler = historyHandlers.get(route);
     if (handler === undefined) {
-      handler = createHistoryHandler(route, { kafka, predicate: options.visibility });
+      handler = createHistoryHandler(route, {
+        kafka,
+        predicate: visibility(route.owner, options.visibility),
+      });
       historyHandlers.set(route, handler);
     }
     return handler;
@@ -245,6 +256,20 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
     history: async (route, request, reply) => {
       await historyHandler(route)(request, reply);
     },
+    guard: (route) => {
+      const { auth } = route;
+      if (auth === undefined || authenticate === undefined) return async () => undefined;
+      // Streams take the token as `?access_token=` too: EventSource cannot send headers.
+      const streams =
+        route.kind === 'stream'
+          ? () => true
+          : route.kind === 'query' && route.stream !== undefined
+            ? (request: FastifyRequest) => prefersEventStream(request.headers.accept)
+            : () => false;
+      return async (request, reply) => {
+        if (!(await authenticate(request, reply, auth, streams(request)))) return reply;
+      };
+    },
   };
   // Handlers are made now, so a route the runtime cannot serve fails start-up, not a request.
   for (const route of options.spec.routes) {
@@ -261,9 +286,14 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
     asyncPaths.set(route.path, [...(asyncPaths.get(route.path) ?? []), route]);
   }
   for (const [path, routes] of asyncPaths) {
-    app.get<{ Params: { cid: string } }>(asyncReplyPath(path), (request, reply) =>
-      collectReply(ctx, routes, request.params.cid, request, reply),
-    );
+    // Secured like its commands: any caller they let in (the correlation id is unguessable).
+    const secured = routes.find((route) => route.auth !== undefined && !route.auth.optional);
+    app.get<{ Params: { cid: string } }>(asyncReplyPath(path), {
+      ...(secured === undefined
+        ? {}
+        : { onRequest: runtime.guard({ ...secured, auth: { scopes: [[]], optional: false } }) }),
+      handler: (request, reply) => collectReply(ctx, routes, request.params.cid, request, reply),
+    });
   }
   const silent = silentConnections(app);
   app.get('/livez', () => ({ status: 'ok' }));
@@ -344,6 +374,41 @@ export async function startGateway(options: GatewayOptions): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/**
+ * The token check of a gateway whose spec secures routes; a secured spec without keys to
+ * check tokens with does not start (it would have to refuse every caller, or let them all in).
+ */
+function authenticator(options: GatewayOptions): Authenticate | undefined {
+  const secured = options.spec.routes.filter((route) => route.auth !== undefined);
+  if (options.auth === undefined) {
+    if (secured.length === 0) return undefined;
+    const names = secured.map((route) => route.operationId);
+    throw new Error(
+      `${names.length} operation(s) require a bearer token (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}) but no token keys are configured: set \`auth\` in specgate.yaml or the SPECGATE_AUTH_* environment variables`,
+    );
+  }
+  return createAuthenticator({ realm: options.spec.title, ...options.auth });
+}
+
+/**
+ * A read route's record visibility: an owned route shows a caller only the records whose owner
+ * header is the caller's identity (nothing to an anonymous caller); then the gateway's own hook.
+ */
+function visibility(
+  owner: string | undefined,
+  custom: RecordVisibility | undefined,
+): RecordVisibility | undefined {
+  if (owner === undefined) return custom;
+  return (request) => {
+    const identity = callerOf(request)?.identity;
+    const more = custom?.(request);
+    return (record) =>
+      identity !== undefined &&
+      record.headers[owner] === identity &&
+      (more === undefined || more(record));
+  };
 }
 
 /** The connections that have not sent a request (yet), kept up to date. */
@@ -432,6 +497,8 @@ function streamOfQuery(route: QueryRouteSpec): StreamRouteSpec | undefined {
     messages: route.stream,
     filters: route.filters,
     schemas: route.schemas,
+    ...(route.auth === undefined ? {} : { auth: route.auth }),
+    ...(route.owner === undefined ? {} : { owner: route.owner }),
   };
 }
 

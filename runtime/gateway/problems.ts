@@ -11,6 +11,8 @@ export type ProblemCode =
   | 'VALIDATION_FAILED'
   | 'MALFORMED_JSON'
   | 'ORIGIN_NOT_ALLOWED'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'BODY_TOO_LARGE'
@@ -42,6 +44,8 @@ const titles: Record<ProblemCode, [number, string]> = {
   VALIDATION_FAILED: [400, 'Bad Request'],
   MALFORMED_JSON: [400, 'Bad Request'],
   ORIGIN_NOT_ALLOWED: [403, 'Forbidden'],
+  UNAUTHENTICATED: [401, 'Unauthorized'],
+  FORBIDDEN: [403, 'Forbidden'],
   NOT_FOUND: [404, 'Not Found'],
   METHOD_NOT_ALLOWED: [405, 'Method Not Allowed'],
   BODY_TOO_LARGE: [413, 'Content Too Large'],

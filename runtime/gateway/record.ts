@@ -11,7 +11,7 @@ export interface RequestValues {
   readonly query: { readonly [name: string]: unknown };
   readonly headers: IncomingHttpHeaders;
   readonly idempotencyKey?: string;
-  /** The caller's identity, once authentication exists (security issue). */
+  /** The verified caller's identity (design.md §9); undefined on open routes. */
   readonly identity?: string;
 }
 
@@ -79,12 +79,15 @@ export function recordKey(key: KeySpec, values: RequestValues): string | null {
 /**
  * The record's headers, in order: content type, the route's declared/const/override headers,
  * idempotency key, If-Match (the record-etag part of Zilla's `<progress>/<etag>` only), W3C
- * trace context; never credentials. Correlation and reply-to are added by the command runner.
+ * trace context, the caller's identity; never credentials. The identity header is the gateway's
+ * alone: whatever a request put there is replaced, or dropped when the caller is anonymous.
+ * Correlation and reply-to are added by the command runner.
  */
 export function recordHeaders(
   route: CommandRouteSpec,
   values: RequestValues,
   contentType: string | undefined,
+  identityHeader: string,
 ): Record<string, string> {
   const headers: Record<string, string> = {};
   if (contentType !== undefined) headers['content-type'] = contentType;
@@ -99,9 +102,16 @@ export function recordHeaders(
   if (traceparent !== undefined) headers.traceparent = traceparent;
   const tracestate = scalar(values.headers.tracestate);
   if (tracestate !== undefined) headers.tracestate = tracestate;
-  return Object.fromEntries(
-    Object.entries(headers).filter(([name]) => !forbiddenHeaders.has(name.toLowerCase())),
+  const identities = route.owner === undefined ? [identityHeader] : [identityHeader, route.owner];
+  const out = Object.fromEntries(
+    Object.entries(headers).filter(
+      ([name]) => !forbiddenHeaders.has(name.toLowerCase()) && !identities.includes(name),
+    ),
   );
+  if (values.identity !== undefined) {
+    for (const name of identities) out[name] = values.identity;
+  }
+  return out;
 }
 
 /** Design §4: the part of an ETag after the first `/`; an If-Match without `/` is not forwarded. */

@@ -53,6 +53,21 @@ export interface ReplyRouteSpec {
   readonly replyToHeader: string;
 }
 
+/**
+ * Who may call a route (design.md §9), from the operation's OpenAPI security requirements that
+ * a bearer token can meet (`http` bearer, `oauth2`, `openIdConnect`). Absent: the route is open.
+ */
+export interface AuthSpec {
+  /**
+   * Alternatives: a verified token with every scope of any one of them passes, else 403. `[[]]`:
+   * any verified token; `[]`: none can pass (the operation's schemes are ones the gateway cannot
+   * check, such as apiKey — refused rather than left open).
+   */
+  readonly scopes: readonly (readonly string[])[];
+  /** The operation also lists `{}`: no token is fine, a bad token is still 401. */
+  readonly optional: boolean;
+}
+
 /** Schemas Fastify validates the request with (body, params, querystring, headers). */
 export interface RequestSchemas {
   readonly body?: JsonSchema;
@@ -83,6 +98,10 @@ export interface CommandRouteSpec {
   readonly schemas: RequestSchemas;
   /** The AsyncAPI message payload schemas: a body must match one of them (400 if none). */
   readonly payloads: readonly JsonSchema[];
+  /** Who may call it; absent: open (design.md §9). */
+  readonly auth?: AuthSpec;
+  /** A record header that also gets the caller's identity (Zilla's owner mapping). */
+  readonly owner?: string;
 }
 
 export type RouteSpec = CommandRouteSpec | QueryRouteSpec | StreamRouteSpec | HistoryRouteSpec;

@@ -74,6 +74,35 @@ export async function todoSpecsWithSnapshotTopic(
   return { openapi, asyncapi };
 }
 
+/**
+ * A copy of the todo specs with a `bearer` scheme (scope `todo`) required everywhere and the
+ * reads (list, item, history) owned by the `specgate-identity` header.
+ */
+export async function secureTodoSpecs(): Promise<{ openapi: string; asyncapi: string }> {
+  const dir = join(repoRoot, 'test/.tmp', `secure-todo-${randomUUID().slice(0, 8)}`);
+  await mkdir(dir, { recursive: true });
+  let text = await readFile(join(repoRoot, 'specs/todo/openapi.yaml'), 'utf8');
+  const edits: [RegExp, string][] = [
+    [/^security: \[\]$/m, 'security:\n  - bearer: [todo]'],
+    [
+      /^components:$/m,
+      'components:\n  securitySchemes:\n    bearer:\n      type: http\n      scheme: bearer\n      bearerFormat: JWT',
+    ],
+    ...['listTasks', 'getTask', 'getTaskHistory'].map((id): [RegExp, string] => [
+      new RegExp(`^( +)operationId: ${id}$`, 'm'),
+      `$1operationId: ${id}\n$1x-specgate:\n$1  owner: specgate-identity`,
+    ]),
+  ];
+  for (const [pattern, replacement] of edits) {
+    const edited = text.replace(pattern, replacement);
+    if (edited === text) throw new Error(`specs/todo/openapi.yaml has no ${String(pattern)}`);
+    text = edited;
+  }
+  const openapi = join(dir, 'openapi.yaml');
+  await writeFile(openapi, text);
+  return { openapi, asyncapi: join(repoRoot, 'specs/todo/asyncapi.yaml') };
+}
+
 /** A generated gateway's spec and routes, for calling createGateway directly. */
 export async function importGenerated(
   out: string,
@@ -169,6 +198,10 @@ export async function startTodoResponder(kafka: KafkaClient): Promise<{
         headers[':status'] = String(status);
         if (status < 400 && type !== undefined) {
           const now = new Date().toISOString();
+          // Passed on as the generated service does (design §8): history and owned routes use it.
+          const caller = record.headers['specgate-identity'];
+          const identity: Record<string, string> =
+            caller === undefined ? {} : { 'specgate-identity': caller };
           const snapshot = await producer.send({
             topic: 'task-snapshots',
             key: record.key,
@@ -180,7 +213,7 @@ export async function startTodoResponder(kafka: KafkaClient): Promise<{
                     createdAt: now,
                     updatedAt: now,
                   }),
-            headers: headers.etag === undefined ? {} : { etag: headers.etag },
+            headers: { ...(headers.etag === undefined ? {} : { etag: headers.etag }), ...identity },
           });
           const event = await producer.send({
             topic: 'task-events',
@@ -188,9 +221,7 @@ export async function startTodoResponder(kafka: KafkaClient): Promise<{
             value: JSON.stringify({ id, at: now, ...eventFields(type, body) }),
             headers: {
               'event-type': type.replace(/^(\w+?)Task$/, 'Task$1d').replace('eed', 'ed'),
-              ...(record.headers['specgate-identity'] === undefined
-                ? {}
-                : { 'specgate-identity': record.headers['specgate-identity'] }),
+              ...identity,
             },
           });
           headers['specgate-progress'] = formatTopicProgress(

@@ -15,6 +15,8 @@ const runtimeIndex = `export type { GatewayOptions, GatewayRuntime, RegisterRout
 export type * from './gateway/route-spec.ts';
 import type { GatewayOptions } from './gateway/api.ts';
 export declare function startGateway(options: GatewayOptions): Promise<void>;
+import type { AuthConfig, AuthOptions } from './gateway/auth/auth-options.ts';
+export declare function authFromConfig(config: AuthConfig, base: string | URL): AuthOptions | undefined;
 `;
 
 /** Fastify's route generic, request, reply and `route()`, as far as generated routes use them. */
@@ -46,6 +48,7 @@ export interface FastifyInstance {
     readonly method: 'DELETE' | 'GET' | 'HEAD' | 'PATCH' | 'POST' | 'PUT' | 'OPTIONS';
     readonly url: string;
     readonly schema?: FastifySchema;
+    readonly onRequest?: (request: FastifyRequest<G>, reply: FastifyReply) => Promise<unknown>;
     readonly handler: (request: FastifyRequest<G>, reply: FastifyReply) => void | Promise<unknown>;
   }): FastifyInstance;
 }
@@ -81,6 +84,8 @@ export function gatewayCheckFiles(): GeneratedFile[] {
       'views/query-spec.ts',
       'streams/stream-spec.ts',
       'history/history-spec.ts',
+      'auth/auth-options.ts',
+      'http-limits.ts',
       '../kafka/security-spec.ts',
     ].map((name) => ({
       path: `node_modules/specgate/runtime/gateway/${name}`,

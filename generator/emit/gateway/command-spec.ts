@@ -11,6 +11,7 @@ import type {
   HttpOperation,
   HttpParameter,
   KeySource,
+  RouteAuth,
   Schema,
 } from '../../ir/types.ts';
 import { recordHeaders, requestPart } from './record-headers.ts';
@@ -49,7 +50,15 @@ export function commandSpecLiteral(api: Api, route: CommandRoute): Literal {
       const payload = api.kafka.messages.find((m) => m.id === id)?.payload;
       return payload === undefined ? [] : [schemaLiteral(payload)];
     }),
+    auth: authLiteral(route),
+    owner: route.owner,
   });
+}
+
+/** The route's `AuthSpec` (runtime/gateway/route-spec.ts); undefined when it is open. */
+export function authLiteral(route: { readonly auth?: RouteAuth }): Literal | undefined {
+  const { auth } = route;
+  return auth && { scopes: auth.scopes.map((scopes) => [...scopes]), optional: auth.optional };
 }
 
 /** Fastify's `schema`: the JSON body, and params, querystring and headers as object schemas. */

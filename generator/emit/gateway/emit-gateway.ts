@@ -6,8 +6,8 @@
  *
  * Every route kind is served.
  */
-import { posix } from 'node:path';
-import type { RuntimeConfig } from '../../config.ts';
+import { posix, relative, sep } from 'node:path';
+import type { AuthSettings, HttpSettings, RuntimeConfig } from '../../config.ts';
 import type { Api, Route } from '../../ir/types.ts';
 import { generatedHeader, type GeneratedFile } from '../generated-file.ts';
 import { NameAllocator, stringLiteral, valueName } from '../naming.ts';
@@ -25,6 +25,12 @@ export interface EmitGatewayOptions extends TypeOptions {
   readonly root: string;
   /** The config's `runtime`: defaults the generated server starts the gateway with. */
   readonly runtime: RuntimeConfig;
+  /** The absolute output folder (the server names key files relative to itself). */
+  readonly out?: string;
+  /** The config's `auth` (file paths absolute). */
+  readonly auth?: AuthSettings;
+  /** The config's `http` limits. */
+  readonly http?: HttpSettings;
 }
 
 /** The gateway's files, relative to the output folder. */
@@ -99,10 +105,57 @@ export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFil
         retryMs: String(options.runtime.streamRetryMs),
         maxBufferBytes: String(options.runtime.streamBufferBytes),
         kafka: kafkaSecurityLiteral(api.kafka) ?? '',
+        auth: authOption(api, options),
+        http:
+          options.http &&
+          printLiteral(
+            {
+              ...options.http,
+              cors: options.http.cors && {
+                ...options.http.cors,
+                origins: options.http.cors.origins === '*' ? '*' : [...options.http.cors.origins],
+              },
+              rateLimit: options.http.rateLimit && { ...options.http.rateLimit },
+            },
+            { column: '  http: '.length, indent: 2, suffix: ',' },
+          ),
       }),
     },
   );
   return files;
+}
+
+/**
+ * The server's `auth` option, when a route is secured or the config says how: the config's
+ * `auth` with key files relative to the generated server, read at start-up.
+ */
+function authOption(api: Api, options: EmitGatewayOptions): string | undefined {
+  const { auth } = options;
+  if (auth === undefined && !api.routes.some((route) => route.auth !== undefined)) {
+    return undefined;
+  }
+  const here = posix.join(options.out ?? options.root, posix.dirname(gatewayFiles.server));
+  const file = (path: string | undefined): string | undefined => {
+    if (path === undefined) return undefined;
+    const rel = relative(here, path).split(sep).join('/');
+    return rel.startsWith('.') ? rel : `./${rel}`;
+  };
+  const value: Literal = {
+    ...auth,
+    jwksFile: file(auth?.jwksFile),
+    publicKeyFile: file(auth?.publicKeyFile),
+    algorithms: auth?.algorithms && [...auth.algorithms],
+  };
+  // As Prettier writes a call: on one line when it fits, else one argument per line.
+  const head = '  auth: authFromConfig(';
+  const flat = printLiteral(value, {
+    column: head.length,
+    indent: 2,
+    suffix: ', import.meta.url),',
+  });
+  if (!flat.includes('\n')) return `authFromConfig(${flat}, import.meta.url)`;
+  const literal = printLiteral(value, { column: 4, indent: 4, suffix: ',' });
+  return `authFromConfig(\n    ${literal},\n    import.meta.url,\n  )`;
 }
 
 /** The runtime type a route spec satisfies, by route kind. */
@@ -190,6 +243,7 @@ function routesView(routes: readonly NamedRoute[], header: string): object {
       method: stringLiteral(route.http.method.toUpperCase()),
       url: stringLiteral(fastifyPath(route.http.path)),
       name,
+      secured: route.auth !== undefined,
       handler: handler(route.kind, name),
     })),
   };

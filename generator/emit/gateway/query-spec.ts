@@ -4,7 +4,7 @@
  * `HistoryRouteSpec` (history/history-spec.ts). Fields in the order the runtime types list them.
  */
 import type { Api, HistoryRoute, QueryRoute, Route, StreamRoute } from '../../ir/types.ts';
-import { requestSchemas, sortedMap } from './command-spec.ts';
+import { authLiteral, requestSchemas, sortedMap } from './command-spec.ts';
 import { constValue, declaredHeaders, resolve } from './record-headers.ts';
 import { compare } from './schema-literal.ts';
 import { multiline, type Literal } from './ts-literal.ts';
@@ -19,6 +19,8 @@ export function querySpecLiteral(api: Api, route: QueryRoute): Literal {
     pagination: route.mode === 'list' ? paginationLiteral(api, route) : undefined,
     stream: route.alsoStream ? streamMessages(api, route) : undefined,
     schemas: requestSchemas(route),
+    auth: authLiteral(route),
+    owner: route.owner,
   });
 }
 
@@ -32,6 +34,8 @@ export function streamSpecLiteral(api: Api, route: StreamRoute): Literal {
     messages: streamMessages(api, route),
     filters: filtersLiteral(route),
     schemas: requestSchemas(route),
+    auth: authLiteral(route),
+    owner: route.owner,
   });
 }
 
@@ -42,6 +46,8 @@ export function historySpecLiteral(api: Api, route: HistoryRoute): Literal {
     keyParam: route.keyParam,
     messages: streamMessages(api, route),
     schemas: requestSchemas(route),
+    auth: authLiteral(route),
+    owner: route.owner,
   });
 }
 

@@ -14,26 +14,12 @@ import {
   createRemoteJWKSet,
   errors,
   jwtVerify,
-  type JSONWebKeySet,
   type JWTPayload,
   type JWTVerifyGetKey,
 } from 'jose';
+import type { TokenKeys, TokenVerifierOptions } from './auth-options.ts';
 
-export type TokenKeys =
-  | { readonly jwks: JSONWebKeySet }
-  | { readonly jwksUrl: string }
-  | { readonly pem: string }
-  | { readonly secret: string };
-
-export interface TokenVerifierOptions {
-  readonly keys: TokenKeys;
-  /** Accepted algorithms; default: what the key type allows (see {@link allowedAlgorithms}). */
-  readonly algorithms?: readonly string[];
-  readonly issuer?: string | readonly string[];
-  readonly audience?: string | readonly string[];
-  /** Seconds of clock difference tolerated for `exp`, `nbf` and `iat`. Default 30. */
-  readonly clockToleranceSeconds?: number;
-}
+export type { TokenKeys, TokenVerifierOptions } from './auth-options.ts';
 
 export type VerifiedToken =
   | {
@@ -109,7 +95,9 @@ function resolveKey(keys: TokenKeys): {
   }
   // A key set: each key is used with its own `alg` or what its type allows (jose checks).
   const set =
-    'jwks' in keys ? createLocalJWKSet(keys.jwks) : createRemoteJWKSet(new URL(keys.jwksUrl));
+    'jwks' in keys
+      ? createLocalJWKSet({ keys: [...keys.jwks.keys] })
+      : createRemoteJWKSet(new URL(keys.jwksUrl));
   return { key: set, algorithms: [...rsa, ...ec, ...okp] };
 }
 
@@ -127,7 +115,7 @@ function describe(error: unknown): string {
   if (error instanceof errors.JWTClaimValidationFailed) {
     return error.claim === 'nbf'
       ? 'the token is not valid yet'
-      : `the "${error.claim}" claim is not accepted`;
+      : `the ${error.claim} claim is not accepted`;
   }
   if (error instanceof errors.JOSEAlgNotAllowed)
     return 'the token is signed with an algorithm not accepted here';
@@ -145,18 +133,22 @@ function toList(value: string | readonly string[]): string[] {
 export function bearerChallenge(
   realm: string,
   problem?:
-    | { readonly error: 'invalid_token'; readonly description: string }
+    | {
+        readonly error: 'invalid_token' | 'invalid_request';
+        readonly description: string;
+      }
     | { readonly error: 'insufficient_scope'; readonly scopes: readonly string[] },
 ): string {
   const parts = [`realm="${quoted(realm)}"`];
-  if (problem?.error === 'invalid_token') {
-    parts.push('error="invalid_token"', `error_description="${quoted(problem.description)}"`);
+  if (problem?.error === 'invalid_token' || problem?.error === 'invalid_request') {
+    parts.push(`error="${problem.error}"`, `error_description="${quoted(problem.description)}"`);
   } else if (problem?.error === 'insufficient_scope') {
     parts.push('error="insufficient_scope"', `scope="${quoted(problem.scopes.join(' '))}"`);
   }
   return `Bearer ${parts.join(', ')}`;
 }
 
+/** RFC 6750 §3: `error_description` and `scope` may not hold `"` or `\`; the realm is quoted. */
 function quoted(text: string): string {
-  return text.replaceAll('\\', '\\\\').replaceAll('"', '\\"');
+  return text.replace(/["\\]/g, '');
 }

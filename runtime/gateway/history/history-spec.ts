@@ -2,7 +2,7 @@
  * What generated gateway code tells the runtime about a history route (design.md §5): a plain,
  * typed description, one member of `RouteSpec` in route-spec.ts.
  */
-import type { RequestSchemas, TopicSpec } from '../route-spec.ts';
+import type { AuthSpec, RequestSchemas, TopicSpec } from '../route-spec.ts';
 import type { StreamMessagesSpec } from '../streams/stream-spec.ts';
 
 export interface HistoryRouteSpec {
@@ -19,4 +19,11 @@ export interface HistoryRouteSpec {
   readonly messages: StreamMessagesSpec;
   /** Schemas Fastify validates the request with (params, querystring, headers). */
   readonly schemas: RequestSchemas;
+  /** Who may call it; absent: open (design.md §9). */
+  readonly auth?: AuthSpec;
+  /**
+   * Per-user data: the record header holding the identity that owns a record; a caller sees
+   * only records whose header equals its identity (others' items are 404).
+   */
+  readonly owner?: string;
 }

@@ -52,6 +52,7 @@ import { liveStart, resumeStart } from './live-start.ts';
 import { eventName, lastEventIdOf, parseFilters } from './sse-stream.ts';
 import {
   connectionOptions,
+  streamEndsAt,
   hijack,
   SseConnection,
   streamProgress,
@@ -161,6 +162,7 @@ export function createLiveStreamHandler(
       own: ctx.predicate?.(request),
       resume: lastEventId === undefined ? undefined : parseEventId(lastEventId)?.progress,
       headers,
+      endsAt: streamEndsAt(request),
     });
     void stream.run();
     return reply;
@@ -175,6 +177,8 @@ interface LiveRequest {
   readonly own: RecordPredicate | undefined;
   readonly resume: Progress | undefined;
   readonly headers: Readonly<Record<string, string | number | string[]>>;
+  /** The caller's token expiry: the stream ends then. */
+  readonly endsAt: number | undefined;
 }
 
 class LiveStream implements TailSubscriber {
@@ -205,10 +209,15 @@ class LiveStream implements TailSubscriber {
     this.#matches = filterPredicate(request.filters);
     this.#matchesHeaders = filterPredicate(request.filters.filter((f) => f.on === 'header'));
     // Stopping waits for a running onRecords, which returns now that the stream is closed.
-    this.#connection = new SseConnection(raw, request.headers, connectionOptions(ctx), () => {
-      this.#tail?.remove(this);
-      void this.#reader?.stop();
-    });
+    this.#connection = new SseConnection(
+      raw,
+      request.headers,
+      connectionOptions(ctx, request.endsAt),
+      () => {
+        this.#tail?.remove(this);
+        void this.#reader?.stop();
+      },
+    );
   }
 
   get #closed(): boolean {

@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import { progressFor, progressHeader, type ProgressRequest } from '../progress.ts';
 import { invalidRequest, sendProblem } from '../problems.ts';
+import { callerOf } from '../auth/caller.ts';
 import { formatComment, formatRetry } from './event-format.ts';
 
 import type { StreamEnd, StreamEndReason } from './stream-spec.ts';
@@ -25,19 +26,28 @@ export interface SseConnectionOptions {
   readonly signal?: AbortSignal;
   /** Told when the stream ends, and why. */
   readonly onStreamEnd?: (end: StreamEnd) => void;
+  /**
+   * When the caller's token expires (ms since the epoch): the stream ends then, and the client
+   * reconnects with a fresh token (design.md §9).
+   */
+  readonly endsAt?: number;
 }
 
-/** The connection options of a stream handler's resolved context. */
-export function connectionOptions(ctx: {
-  readonly retryMs: number;
-  readonly heartbeatMs: number;
-  readonly ctx: Pick<SseConnectionOptions, 'signal' | 'onStreamEnd'>;
-}): SseConnectionOptions {
+/** The connection options of a stream handler's resolved context, for one request. */
+export function connectionOptions(
+  ctx: {
+    readonly retryMs: number;
+    readonly heartbeatMs: number;
+    readonly ctx: Pick<SseConnectionOptions, 'signal' | 'onStreamEnd'>;
+  },
+  endsAt: number | undefined,
+): SseConnectionOptions {
   return {
     retryMs: ctx.retryMs,
     heartbeatMs: ctx.heartbeatMs,
     ...(ctx.ctx.signal === undefined ? {} : { signal: ctx.ctx.signal }),
     ...(ctx.ctx.onStreamEnd === undefined ? {} : { onStreamEnd: ctx.ctx.onStreamEnd }),
+    ...(endsAt === undefined ? {} : { endsAt }),
   };
 }
 
@@ -71,6 +81,11 @@ export function streamProgress(
   return undefined;
 }
 
+/** When a stream of this request must end: its caller's token expiry, if any. */
+export function streamEndsAt(request: FastifyRequest): number | undefined {
+  return callerOf(request)?.expiresAt;
+}
+
 /**
  * Takes the response over from Fastify; returns the headers hooks set (CORS, say), which still
  * go out: the stream writes the head itself.
@@ -92,6 +107,7 @@ export class SseConnection {
   readonly #closing = new AbortController();
   #events = 0;
   #heartbeat: ReturnType<typeof setInterval> | undefined;
+  #expiry: ReturnType<typeof setTimeout> | undefined;
   #wake: (() => void) | undefined;
   readonly #onAbort = (): void => this.close('server');
 
@@ -144,6 +160,16 @@ export class SseConnection {
       }, this.#options.heartbeatMs);
       this.#heartbeat.unref();
     }
+    const { endsAt } = this.#options;
+    if (endsAt !== undefined) {
+      // setTimeout fires at once beyond ~24.8 days; such a token outlives any stream anyway.
+      const left = endsAt - Date.now();
+      if (left <= 0) this.close('token-expired');
+      else if (left < 2_147_483_647) {
+        this.#expiry = setTimeout(() => this.close('token-expired'), left);
+        this.#expiry.unref();
+      }
+    }
   }
 
   /** Writes one formatted event. */
@@ -176,6 +202,7 @@ export class SseConnection {
     this.#closing.abort();
     const bufferedBytes = this.#raw.writableLength;
     clearInterval(this.#heartbeat);
+    clearTimeout(this.#expiry);
     this.#options.signal?.removeEventListener('abort', this.#onAbort);
     this.#onClose(reason);
     this.wake();
@@ -183,7 +210,9 @@ export class SseConnection {
     if (reason === 'buffer-full') this.#raw.destroy();
     // At shutdown the stream ends, and so does its connection: an SSE connection is not reused,
     // and one left open would hold the server's close until its keep-alive timeout.
-    else if (reason === 'server') this.#raw.end(() => this.#raw.socket?.destroy());
+    else if (reason === 'server' || reason === 'token-expired') {
+      this.#raw.end(() => this.#raw.socket?.destroy());
+    }
     this.#options.onStreamEnd?.({ reason, events: this.#events, bufferedBytes });
   }
 }

@@ -38,6 +38,7 @@ import {
 import { encodeEventId, encodeKey, formatEvent, parseEventId } from './event-format.ts';
 import {
   connectionOptions,
+  streamEndsAt,
   hijack,
   SseConnection,
   streamProgress,
@@ -115,6 +116,7 @@ export function createStreamHandler(route: StreamRouteSpec, ctx: StreamContext):
       resume: lastEventId === undefined ? undefined : parseEventId(lastEventId)?.progress,
       progress: asked.kind === 'progress' ? asked.progress : undefined,
       headers,
+      endsAt: streamEndsAt(request),
     });
     void stream.run();
     return reply;
@@ -131,6 +133,8 @@ interface StreamRequest {
   /** Read-your-writes: the state waits (bounded) until the view has applied this. */
   readonly progress: Progress | undefined;
   readonly headers: Readonly<Record<string, string | number | string[]>>;
+  /** The caller's token expiry: the stream ends then. */
+  readonly endsAt: number | undefined;
 }
 
 /** What the state part sends: an entry or a delete, in (partition, offset) order. */
@@ -161,10 +165,15 @@ class SseStream {
     this.#route = route;
     this.#ctx = ctx;
     this.#request = request;
-    this.#connection = new SseConnection(raw, request.headers, connectionOptions(ctx), () => {
-      this.#unsubscribe?.();
-      this.#pending = undefined;
-    });
+    this.#connection = new SseConnection(
+      raw,
+      request.headers,
+      connectionOptions(ctx, request.endsAt),
+      () => {
+        this.#unsubscribe?.();
+        this.#pending = undefined;
+      },
+    );
   }
 
   get #closed(): boolean {

@@ -3,7 +3,7 @@
  * typed description, one member of `RouteSpec` in route-spec.ts. A query whose operation also
  * offers `text/event-stream` carries its `StreamMessagesSpec` instead (`QueryRouteSpec.stream`).
  */
-import type { RequestSchemas } from '../route-spec.ts';
+import type { AuthSpec, RequestSchemas } from '../route-spec.ts';
 import type { QueryFilterSpec } from '../views/query-spec.ts';
 
 /** The message types a channel carries, and where a record says which one it is. */
@@ -40,10 +40,18 @@ export interface StreamRouteSpec {
   readonly filters: readonly QueryFilterSpec[];
   /** Schemas Fastify validates the request with (params, querystring, headers). */
   readonly schemas: RequestSchemas;
+  /** Who may call it; absent: open (design.md §9). */
+  readonly auth?: AuthSpec;
+  /**
+   * Per-user data: the record header holding the identity that owns a record; a caller sees
+   * only records whose header equals its identity (others' items are 404).
+   */
+  readonly owner?: string;
 }
 
 /** `client`: it disconnected; `buffer-full`: it read too slowly; `server`: shutdown. */
-export type StreamEndReason = 'client' | 'buffer-full' | 'server';
+/** `token-expired`: the caller's token ran out; the client reconnects with a fresh one. */
+export type StreamEndReason = 'client' | 'buffer-full' | 'server' | 'token-expired';
 
 /** How a stream ended, for `onStreamEnd` (metrics, logs, tests). */
 export interface StreamEnd {

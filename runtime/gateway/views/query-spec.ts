@@ -2,7 +2,7 @@
  * What generated gateway code tells the runtime about a query route (design.md §5): a plain,
  * typed description, one member of `RouteSpec` in route-spec.ts.
  */
-import type { RequestSchemas, TopicSpec } from '../route-spec.ts';
+import type { AuthSpec, RequestSchemas, TopicSpec } from '../route-spec.ts';
 import type { StreamMessagesSpec } from '../streams/stream-spec.ts';
 
 /** A query parameter that filters the view: on a record header or a top-level JSON field. */
@@ -48,4 +48,11 @@ export interface QueryRouteSpec {
   readonly stream?: StreamMessagesSpec;
   /** Schemas Fastify validates the request with (params, querystring, headers). */
   readonly schemas: RequestSchemas;
+  /** Who may call it; absent: open (design.md §9). */
+  readonly auth?: AuthSpec;
+  /**
+   * Per-user data: the record header holding the identity that owns a record; a caller sees
+   * only records whose header equals its identity (others' items are 404).
+   */
+  readonly owner?: string;
 }

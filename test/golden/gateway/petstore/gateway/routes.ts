@@ -13,6 +13,7 @@ import * as spec from './spec.ts';
  * schemas, then the runtime produces the Kafka record and answers (commands, design §4),
  * answers from the materialized view of the route's topic (queries, design §5), streams that
  * view as server-sent events (streams, design §6), or reads one key's events (history).
+ * A secured operation's bearer token is checked first (`runtime.guard`, design §9).
  */
 export const routes: RegisterRoutes = (app, runtime) => {
   // GET /pets (listPets): list query and stream on petstore
