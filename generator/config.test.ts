@@ -424,6 +424,9 @@ describe('specgate.schema.json', () => {
     ['a tiny header limit', 'http: { maxHeaderBytes: 100 }'],
     ['no request timeout', 'http: { requestTimeoutMs: 0 }'],
     ['unknown http key', 'http: { gzip: true }'],
+    ['overload limits', 'http: { overload: { maxEventLoopDelayMs: 500, retryAfterSeconds: 5 } }'],
+    ['an overload limit of 0', 'http: { overload: { maxEventLoopDelayMs: 0 } }'],
+    ['an unknown overload limit', 'http: { overload: { maxCpu: 90 } }'],
   ])('agrees with loadConfig: %s', (_, line) => {
     const file = '/virtual/agree.yaml';
     const text = `openapi: a.yaml\nasyncapi: b.yaml\n${line}\n`;
@@ -494,6 +497,7 @@ describe('specgate.schema.json', () => {
       requestTimeoutMs: 0,
       headersTimeoutMs: 0,
       keepAliveTimeoutMs: 0,
+      overload: 0,
     } satisfies Record<keyof NonNullable<SpecgateConfig['http']>, 0>;
     expect(keys(schema.properties?.http)).toEqual(Object.keys(httpFields).sort());
     expect(keys(schema.properties?.http)).toEqual(

@@ -45,7 +45,13 @@ const httpNumbers = {
   headersTimeoutMs: 0,
   keepAliveTimeoutMs: 1,
 } as const;
-const httpKeys: readonly string[] = ['cors', 'rateLimit', ...Object.keys(httpNumbers)];
+const httpKeys: readonly string[] = ['cors', 'rateLimit', 'overload', ...Object.keys(httpNumbers)];
+const overloadKeys = [
+  'maxEventLoopDelayMs',
+  'maxHeapUsedBytes',
+  'maxRssBytes',
+  'retryAfterSeconds',
+] as const;
 
 /**
  * `auth` in the config: where the gateway finds the keys that sign callers' tokens, and what it
@@ -386,6 +392,23 @@ function httpSettings(
           ...(typeof cors.credentials === 'boolean' ? { credentials: cors.credentials } : {}),
           ...(typeof cors.maxAgeSeconds === 'number' ? { maxAgeSeconds: cors.maxAgeSeconds } : {}),
         };
+      }
+    } else if (key === 'overload') {
+      const given = isRecord(value) ? value : undefined;
+      const valid =
+        given !== undefined &&
+        Object.entries(given).every(
+          ([k, v]) => (overloadKeys as readonly string[]).includes(k) && whole(v, 1),
+        );
+      if (valid) {
+        out.overload = Object.fromEntries(
+          overloadKeys.flatMap((k) => (typeof given[k] === 'number' ? [[k, given[k]]] : [])),
+        );
+      } else {
+        bad(
+          key,
+          `"http.overload" is { ${overloadKeys.join(', ')} }, each optional, whole numbers above 0`,
+        );
       }
     } else if (key === 'rateLimit') {
       const limit = isRecord(value) ? value : undefined;

@@ -36,6 +36,7 @@ import {
   sendProblem,
 } from './problems.ts';
 import { fastifyOptions, registerLimits } from './limits.ts';
+import { ConfigurationError, serverEnv } from './server-env.ts';
 import { ReplyRouter } from './replies.ts';
 import { prefersEventStream } from './accept.ts';
 import { createHistoryHandler, type HistoryHandler } from './history/history.ts';
@@ -66,6 +67,11 @@ export interface CreateGatewayOptions extends GatewayOptions {
   /** The compacted topic that stores idempotency keys (default `specgate-idempotency`). */
   readonly idempotencyTopic?: string;
   readonly logger?: boolean;
+  /**
+   * On close, how long requests in flight (replies awaited, long polls) may take to finish
+   * before their connections are closed (default 10 s).
+   */
+  readonly shutdownGraceMs?: number;
   /** A produce that the broker has not acknowledged by then answers 503 (default 3 s). */
   readonly produceTimeoutMs?: number;
 }
@@ -295,6 +301,12 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
       handler: (request, reply) => collectReply(ctx, routes, request.params.cid, request, reply),
     });
   }
+  // A request still in flight at close is answered, then its connection closes: kept alive, it
+  // would hold the close until the grace period ends.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing.signal.aborted) reply.header('connection', 'close');
+    return payload;
+  });
   const silent = silentConnections(app);
   app.get('/livez', () => ({ status: 'ok' }));
   let ready = false;
@@ -335,7 +347,10 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
       // A connection that never sent a request would hold the close until it times out.
       for (const socket of silent) socket.destroy();
       // Requests still in flight get a grace period, then their connections are closed.
-      const grace = setTimeout(() => app.server.closeAllConnections(), 5000);
+      const grace = setTimeout(
+        () => app.server.closeAllConnections(),
+        options.shutdownGraceMs ?? 10_000,
+      );
       await app.close();
       clearTimeout(grace);
       await Promise.all([
@@ -351,11 +366,29 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
 
 /** The generated `server.ts` entry: configuration from the environment, stops on SIGTERM. */
 export async function startGateway(options: GatewayOptions): Promise<void> {
-  const gateway = openGateway({ ...options, logger: true });
-  const address = await gateway.listen({
-    host: process.env.HOST ?? '127.0.0.1',
-    port: Number(process.env.PORT ?? '8080'),
-  });
+  // A served gateway sheds load past a 1 s event-loop delay unless its config says otherwise.
+  const http = {
+    ...options.http,
+    overload: options.http?.overload ?? { maxEventLoopDelayMs: 1000 },
+  };
+  let gateway: StartingGateway;
+  let address: string;
+  try {
+    const env = serverEnv(process.env, options.brokers);
+    gateway = openGateway({ ...options, brokers: env.brokers, http, logger: true });
+    address = await gateway.listen({ host: env.host, port: env.port }).catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ConfigurationError([`cannot listen on ${env.host}:${env.port}: ${reason}`]);
+    });
+  } catch (error) {
+    // Bad configuration is a message naming what is wrong, not a stack trace (design §11).
+    const problems =
+      error instanceof ConfigurationError
+        ? error.problems
+        : [error instanceof Error ? error.message : String(error)];
+    console.error(`specgate gateway: cannot start:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    process.exit(2);
+  }
   gateway.app.log.info(
     `specgate gateway for ${options.spec.title} listening on ${address}; ready once its views have loaded`,
   );
@@ -366,7 +399,10 @@ export async function startGateway(options: GatewayOptions): Promise<void> {
       void gateway.close().finally(() => process.exit(1));
     },
   );
-  const stop = (): void => {
+  const stop = (signal: NodeJS.Signals): void => {
+    gateway.app.log.info(
+      `specgate gateway stopping (${signal}): no new requests; streams end with a retry hint; requests in flight finish`,
+    );
     gateway.close().then(
       () => process.exit(0),
       () => process.exit(1),

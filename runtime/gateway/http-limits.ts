@@ -33,4 +33,19 @@ export interface HttpLimits {
    * the balancer is about to reuse.
    */
   readonly keepAliveTimeoutMs?: number;
+  /**
+   * Load shedding (design.md §10): past these, every request but the probes is answered `503` +
+   * `Retry-After` at once, before any work, rather than queueing while latency and memory grow.
+   * Off when absent; the generated server turns it on with a 1 s event-loop delay.
+   */
+  readonly overload?: OverloadLimits;
+}
+
+export interface OverloadLimits {
+  /** The event loop is this many ms late (the process is saturated). */
+  readonly maxEventLoopDelayMs?: number;
+  readonly maxHeapUsedBytes?: number;
+  readonly maxRssBytes?: number;
+  /** Sent as `Retry-After`. Default 2 s. */
+  readonly retryAfterSeconds?: number;
 }

@@ -19,6 +19,7 @@ import fastifyCors, { type FastifyCorsOptions } from '@fastify/cors';
 import fastifyRateLimit, { normalizeIP } from '@fastify/rate-limit';
 import type { FastifyHttpOptions, FastifyInstance, FastifyRequest } from 'fastify';
 import type { HttpLimits } from './http-limits.ts';
+import { registerOverload } from './overload.ts';
 import { callerOf } from './auth/caller.ts';
 import { historyTruncatedHeader } from './history/history.ts';
 import { HttpProblem } from './problems.ts';
@@ -116,6 +117,8 @@ export function fastifyOptions(limits: HttpLimits, logger: boolean): FastifyHttp
 /** Registers CORS and the rate limit; call right after creating the app, before its routes. */
 export function registerLimits(app: FastifyInstance, limits: HttpLimits): void {
   const { cors, rateLimit } = resolveLimits(limits);
+  // First: an overloaded gateway answers 503 before doing anything else.
+  if (limits.overload !== undefined) registerOverload(app, limits.overload, probes);
   if (cors !== undefined) {
     void app.register(fastifyCors, { hook: 'onRequest', delegator: corsDelegator(cors) });
   }

@@ -20,6 +20,7 @@ export type ProblemCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'IDEMPOTENCY_IN_FLIGHT'
   | 'RATE_LIMITED'
+  | 'OVERLOADED'
   | 'KAFKA_UNAVAILABLE'
   | 'REPLY_TIMEOUT'
   | 'REPLY_NOT_FOUND'
@@ -53,6 +54,7 @@ const titles: Record<ProblemCode, [number, string]> = {
   IDEMPOTENCY_KEY_REUSED: [422, 'Unprocessable Content'],
   IDEMPOTENCY_IN_FLIGHT: [409, 'Conflict'],
   RATE_LIMITED: [429, 'Too Many Requests'],
+  OVERLOADED: [503, 'Service Unavailable'],
   KAFKA_UNAVAILABLE: [503, 'Service Unavailable'],
   REPLY_TIMEOUT: [504, 'Gateway Timeout'],
   REPLY_NOT_FOUND: [404, 'Not Found'],
@@ -81,7 +83,8 @@ export class HttpProblem extends Error {
       code === 'KAFKA_UNAVAILABLE' ||
       code === 'REPLY_TIMEOUT' ||
       code === 'IDEMPOTENCY_IN_FLIGHT' ||
-      code === 'RATE_LIMITED';
+      code === 'RATE_LIMITED' ||
+      code === 'OVERLOADED';
     if (options.errors !== undefined) this.errors = options.errors;
     if (options.retryAfter !== undefined) this.retryAfter = options.retryAfter;
   }

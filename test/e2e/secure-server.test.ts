@@ -13,10 +13,15 @@ import { dirname, join } from 'node:path';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatWithPrettier } from '../../generator/emit/types/testing.ts';
-import { freeLoopbackPorts } from '../../scripts/kafka/ports.ts';
 import { kafkaBrokers } from '../kafka/brokers.ts';
-import { startReadyChild, type ReadyChild } from '../process/ready-child.ts';
-import { ensureTodoTopics, repoRoot, secureTodoSpecs, testKafka } from './support.ts';
+import type { ReadyChild } from '../process/ready-child.ts';
+import {
+  ensureTodoTopics,
+  repoRoot,
+  secureTodoSpecs,
+  startServerProcess,
+  testKafka,
+} from './support.ts';
 
 const issuer = 'https://login.specgate.test/';
 const audience = 'todo-api';
@@ -68,21 +73,9 @@ beforeAll(async () => {
   );
   if (generated.status !== 0) throw new Error(generated.stdout + generated.stderr);
   serverFile = join(dir, 'generated/gateway/server.ts');
-  const [port] = await freeLoopbackPorts(1);
-  url = `http://127.0.0.1:${port}`;
-  server = startReadyChild(serverFile, {
-    KAFKA_BROKERS: kafkaBrokers().join(','),
-    HOST: '127.0.0.1',
-    PORT: String(port),
-  });
-  await server.ready;
-  // Listening comes first, ready once its views have loaded.
-  for (const deadline = Date.now() + 60_000; ;) {
-    const status = (await fetch(`${url}/readyz`).catch(() => undefined))?.status;
-    if (status === 200) break;
-    if (Date.now() > deadline) throw new Error(`not ready:\n${server.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  const started = await startServerProcess(serverFile);
+  server = started.child;
+  url = started.url;
 }, 120_000);
 
 afterAll(async () => {

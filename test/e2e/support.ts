@@ -18,8 +18,17 @@ import {
   type RegisterRoutes,
 } from '../../runtime/index.ts';
 import { formatTopicProgress, progressAfter } from '../../runtime/gateway/progress.ts';
-import { createKafkaClient } from '../../runtime/kafka/index.ts';
-import type { KafkaClient, KafkaRecord } from '../../runtime/kafka/types.ts';
+import { createKafkaClient, isKafkaError } from '../../runtime/kafka/index.ts';
+import { freeLoopbackPorts } from '../../scripts/kafka/ports.ts';
+import { kafkaBrokers } from '../kafka/brokers.ts';
+import { startReadyChild, type ReadyChild } from '../process/ready-child.ts';
+import type {
+  KafkaClient,
+  KafkaProducer,
+  KafkaRecord,
+  OutgoingRecord,
+  RecordPosition,
+} from '../../runtime/kafka/types.ts';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 
@@ -148,6 +157,8 @@ export async function startTodoResponder(kafka: KafkaClient): Promise<{
 }> {
   await ensureTodoTopics(kafka);
   const producer = kafka.producer();
+  const send = (record: OutgoingRecord): Promise<RecordPosition> =>
+    sendUntilWritten(producer, record);
   const commands: KafkaRecord[] = [];
   const versions = new Map<string, number>();
   const reader = kafka.reader('task-commands', {
@@ -202,7 +213,7 @@ export async function startTodoResponder(kafka: KafkaClient): Promise<{
           const caller = record.headers['specgate-identity'];
           const identity: Record<string, string> =
             caller === undefined ? {} : { 'specgate-identity': caller };
-          const snapshot = await producer.send({
+          const snapshot = await send({
             topic: 'task-snapshots',
             key: record.key,
             value:
@@ -215,7 +226,7 @@ export async function startTodoResponder(kafka: KafkaClient): Promise<{
                   }),
             headers: { ...(headers.etag === undefined ? {} : { etag: headers.etag }), ...identity },
           });
-          const event = await producer.send({
+          const event = await send({
             topic: 'task-events',
             key: record.key,
             value: JSON.stringify({ id, at: now, ...eventFields(type, body) }),
@@ -228,7 +239,7 @@ export async function startTodoResponder(kafka: KafkaClient): Promise<{
             [snapshot, event].map((p) => [p.topic, progressAfter(p.partition, p.offset)] as const),
           );
         }
-        await producer.send({ topic: replyTo, key: record.key, value, headers });
+        await send({ topic: replyTo, key: record.key, value, headers });
       }
     },
   });
@@ -240,6 +251,27 @@ export async function startTodoResponder(kafka: KafkaClient): Promise<{
       await producer.close();
     },
   };
+}
+
+/**
+ * As a service does through an outage: a send that failed retriably (the broker is down) is
+ * sent again until it is written, so a command read before the outage is still answered after
+ * it (a send that timed out may have been written: its record is then there twice).
+ */
+async function sendUntilWritten(
+  producer: KafkaProducer,
+  record: OutgoingRecord,
+  timeoutMs = 120_000,
+): Promise<RecordPosition> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await producer.send(record);
+    } catch (error) {
+      if (!isKafkaError(error) || !error.retriable || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
 
 /** The fields an event adds to `{ id, at }`, from its command's body. */
@@ -257,5 +289,30 @@ export async function eventually<T>(check: () => T | undefined, timeoutMs = 10_0
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Runs a generated `gateway/server.ts` as its own process, the way a user runs it, on a free
+ * port of 127.0.0.1; resolves once `/readyz` answers 200 (its views have loaded).
+ */
+export async function startServerProcess(
+  serverFile: string,
+  env: Record<string, string> = {},
+): Promise<{ readonly child: ReadyChild; readonly url: string }> {
+  const [port] = await freeLoopbackPorts(1);
+  const url = `http://127.0.0.1:${port}`;
+  const child = startReadyChild(serverFile, {
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    ...env,
+  });
+  await child.ready;
+  for (const deadline = Date.now() + 60_000; ;) {
+    const status = (await fetch(`${url}/readyz`).catch(() => undefined))?.status;
+    if (status === 200) return { child, url };
+    if (Date.now() > deadline) throw new Error(`${serverFile} not ready:\n${child.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

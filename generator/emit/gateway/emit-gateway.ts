@@ -116,6 +116,7 @@ export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFil
                 origins: options.http.cors.origins === '*' ? '*' : [...options.http.cors.origins],
               },
               rateLimit: options.http.rateLimit && { ...options.http.rateLimit },
+              overload: options.http.overload && { ...options.http.overload },
             },
             { column: '  http: '.length, indent: 2, suffix: ',' },
           ),

@@ -211,6 +211,11 @@ export class SseConnection {
     // At shutdown the stream ends, and so does its connection: an SSE connection is not reused,
     // and one left open would hold the server's close until its keep-alive timeout.
     else if (reason === 'server' || reason === 'token-expired') {
+      // The hint again, last: the client reconnects after it (to another instance, at shutdown).
+      if (this.#raw.headersSent) {
+        this.#raw.write(formatComment(reason === 'server' ? 'closing' : 'token expired'));
+        this.#raw.write(formatRetry(this.#options.retryMs));
+      }
       this.#raw.end(() => this.#raw.socket?.destroy());
     }
     this.#options.onStreamEnd?.({ reason, events: this.#events, bufferedBytes });
