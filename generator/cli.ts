@@ -27,10 +27,36 @@ export async function main(argv: readonly string[]): Promise<number> {
       return validateCommand(rest);
     case 'generate':
       return generateCommand(rest);
+    case 'init':
+      return initCommand(rest);
     default:
       process.stderr.write(`specgate: unknown command "${command}"\n\n${usage}`);
       return 2;
   }
+}
+
+async function initCommand(argv: readonly string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: { force: { type: 'boolean', default: false } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    process.stderr.write(`specgate init: ${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  const [dir = '.', extra] = parsed.positionals;
+  if (extra !== undefined) {
+    process.stderr.write(`specgate init: give at most one folder\n\n${usage}`);
+    return 2;
+  }
+  const { initProject, initSummary } = await import('./init.ts');
+  const result = await initProject(dir, { force: parsed.values.force });
+  (result.ok ? process.stdout : process.stderr).write(initSummary(dir, result));
+  return result.ok ? 0 : 1;
 }
 
 async function validateCommand(argv: readonly string[]): Promise<number> {
@@ -311,5 +337,8 @@ Usage:
       else ./generated). Files specgate no longer generates are removed;
       files it did not generate are never touched. --check writes nothing and exits 1 when the
       folder is out of date; --force writes into a folder specgate did not create.
+  specgate init [DIR] [--force]
+      Scaffold specgate.yaml and a minimal OpenAPI + AsyncAPI pair (a notes API) in DIR (default
+      .), so \`specgate generate\` works right after. Never overwrites without --force.
   specgate help
 `;
