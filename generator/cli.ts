@@ -81,15 +81,57 @@ async function validateCommand(argv: readonly string[]): Promise<number> {
 }
 
 async function generateCommand(argv: readonly string[]): Promise<number> {
-  const started = performance.now();
   const parsed = parseCommandArgs('generate', argv, {
     out: { type: 'string', short: 'o' },
     check: { type: 'boolean', default: false },
     force: { type: 'boolean', default: false },
+    watch: { type: 'boolean', short: 'w', default: false },
   });
   if (typeof parsed === 'number') return parsed;
+  if (parsed.values.watch !== true) return (await generateOnce(parsed)).code;
+  if (parsed.values.check === true) {
+    process.stderr.write(`specgate generate: --watch and --check do not go together\n\n${usage}`);
+    return 2;
+  }
+  const { watchLoop } = await import('./watch.ts');
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  await watchLoop(async () => (await generateOnce(parsed)).inputs, {
+    signal: stop.signal,
+    onWait: (files) =>
+      process.stderr.write(`\nWatching ${files} files for changes (Ctrl-C to stop)…\n`),
+  });
+  return 0;
+}
+
+/** One generation; `inputs` are the files it read (the config, the specs, what they `$ref`). */
+async function generateOnce(
+  parsed: CommandArgs,
+): Promise<{ readonly code: number; readonly inputs: readonly string[] }> {
+  const started = performance.now();
   const loaded = loadCommandConfig('generate', parsed);
-  if (typeof loaded === 'number') return loaded;
+  if (typeof loaded === 'number') return { code: loaded, inputs: [] };
+  const inputs = (): string[] => [
+    ...new Set(
+      [
+        loaded.config?.file,
+        loaded.config?.openapi,
+        loaded.config?.asyncapi,
+        ...loaded.documents.files,
+      ].filter((file): file is string => file !== undefined),
+    ),
+  ];
+  // Watching reads the specs every time: a cached answer would not say which files they `$ref`.
+  const code = await generateWith(parsed, loaded, started, parsed.values.watch !== true);
+  return { code, inputs: inputs() };
+}
+
+async function generateWith(
+  parsed: CommandArgs,
+  loaded: LoadedConfig,
+  started: number,
+  useCache: boolean,
+): Promise<number> {
   const { diagnostics, documents } = loaded;
   const out = parsed.values.out;
   const config =
@@ -98,7 +140,7 @@ async function generateCommand(argv: readonly string[]): Promise<number> {
       : { ...loaded.config, out: resolve(out) };
   const check = parsed.values.check === true;
   // Nothing changed since the last run: answer without loading the specs (cache.ts).
-  const cached = config === undefined ? undefined : cachedRun(config);
+  const cached = config === undefined || !useCache ? undefined : cachedRun(config);
   if (config !== undefined && cached !== undefined) {
     printDiagnostics(parsed.format, cached.diagnostics, documents);
     const unchanged = [...cached.files, manifestName].sort();
@@ -249,13 +291,14 @@ function parseCommandArgs(
   return { values: parsed.values, positionals: parsed.positionals, format };
 }
 
+interface LoadedConfig {
+  readonly config: SpecgateConfig | undefined;
+  readonly diagnostics: Diagnostics;
+  readonly documents: DocumentSet;
+}
+
 /** The config of a command's arguments; undefined (with diagnostics) when it is unusable. */
-function loadCommandConfig(
-  command: string,
-  args: CommandArgs,
-):
-  | { config: SpecgateConfig | undefined; diagnostics: Diagnostics; documents: DocumentSet }
-  | number {
+function loadCommandConfig(command: string, args: CommandArgs): LoadedConfig | number {
   const diagnostics = new Diagnostics();
   const documents = new DocumentSet(diagnostics);
   const configPath = args.values.config;
@@ -331,12 +374,14 @@ Usage:
       Check both specs, report every problem with its place, and list the routes they bind to.
       Exit 1 on errors (and on warnings with --strict).
   specgate generate [--config specgate.yaml | <openapi> <asyncapi>] [--out DIR] [--check] [--force]
-                    [--format human|json|sarif|github]
+                    [--watch] [--format human|json|sarif|github]
       Validate, then write the config's targets (default: the typed gateway, client SDK and
       service handlers, and the types they share) to the output folder (the config's "out",
       else ./generated). Files specgate no longer generates are removed;
       files it did not generate are never touched. --check writes nothing and exits 1 when the
-      folder is out of date; --force writes into a folder specgate did not create.
+      folder is out of date; --force writes into a folder specgate did not create; --watch
+      generates again whenever the config or a spec changes (an edit with errors is reported and
+      leaves the last good output in place).
   specgate init [DIR] [--force]
       Scaffold specgate.yaml and a minimal OpenAPI + AsyncAPI pair (a notes API) in DIR (default
       .), so \`specgate generate\` works right after. Never overwrites without --force.
