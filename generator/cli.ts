@@ -86,6 +86,7 @@ async function generateCommand(argv: readonly string[]): Promise<number> {
     check: { type: 'boolean', default: false },
     force: { type: 'boolean', default: false },
     watch: { type: 'boolean', short: 'w', default: false },
+    progress: { type: 'boolean' },
   });
   if (typeof parsed === 'number') return parsed;
   if (parsed.values.watch !== true) return (await generateOnce(parsed)).code;
@@ -166,7 +167,9 @@ async function generateWith(
           documents,
           check,
           force: parsed.values.force === true,
+          onProgress: progressLine(parsed),
         });
+  clearProgress(parsed);
   printDiagnostics(parsed.format, result.diagnostics, result.documents);
   if (config === undefined || !('write' in result) || result.write === undefined) {
     process.stderr.write(`specgate generate: nothing ${check ? 'checked' : 'written'}\n`);
@@ -188,6 +191,24 @@ async function generateWith(
   }
   printGenerateSummary(parsed.format, write, config, routeCount, started, false);
   return write.checked && hasDrift(write) ? 1 : 0;
+}
+
+/**
+ * The progress line of a long generation, on stderr: rewritten in place on a terminal (human
+ * format), one line per stage with `--progress` when stderr is not one (CI logs).
+ */
+function progressLine(parsed: CommandArgs): ((stage: string) => void) | undefined {
+  const wanted = parsed.values.progress ?? (process.stderr.isTTY && parsed.format === 'human');
+  if (wanted !== true) return undefined;
+  const started = performance.now();
+  return (stage) => {
+    const line = `specgate: ${stage}… (${((performance.now() - started) / 1000).toFixed(1)} s)`;
+    process.stderr.write(process.stderr.isTTY ? `\r\x1b[K${line}` : `${line}\n`);
+  };
+}
+
+function clearProgress(parsed: CommandArgs): void {
+  if (process.stderr.isTTY && progressLine(parsed) !== undefined) process.stderr.write('\r\x1b[K');
 }
 
 function printGenerateSummary(
@@ -374,7 +395,7 @@ Usage:
       Check both specs, report every problem with its place, and list the routes they bind to.
       Exit 1 on errors (and on warnings with --strict).
   specgate generate [--config specgate.yaml | <openapi> <asyncapi>] [--out DIR] [--check] [--force]
-                    [--watch] [--format human|json|sarif|github]
+                    [--watch] [--progress] [--format human|json|sarif|github]
       Validate, then write the config's targets (default: the typed gateway, client SDK and
       service handlers, and the types they share) to the output folder (the config's "out",
       else ./generated). Files specgate no longer generates are removed;

@@ -26,6 +26,8 @@ export interface GenerateOptions {
   /** Diagnostics and documents already in use (from loading the config file). */
   readonly diagnostics?: Diagnostics;
   readonly documents?: DocumentSet;
+  /** Told as each stage starts, for a progress line (`reading the specs`, …). */
+  readonly onProgress?: (stage: string) => void;
 }
 
 export interface GenerateResult {
@@ -46,14 +48,20 @@ export async function generate(
 ): Promise<GenerateResult> {
   const diagnostics = options.diagnostics ?? new Diagnostics();
   const documents = options.documents ?? new DocumentSet(diagnostics);
+  const progress = options.onProgress ?? ((): void => undefined);
+  progress('reading the specs');
   const validated = await validateSpecs(config, { diagnostics, documents });
   const { api } = validated;
   if (api === undefined || validated.hasErrors) return validated;
 
+  progress(`emitting ${config.targets.join(', ')} for ${api.routes.length} routes`);
   const files = emitTargets(api, config);
+  const bytes = files.reduce((sum, file) => sum + file.content.length, 0);
+  progress(`type-checking ${files.length} files (${Math.round(bytes / 1024)} KiB)`);
   reportTypeErrors(files, config.out, diagnostics);
   const result = { api, documents, files, diagnostics: diagnostics.items };
   if (diagnostics.hasErrors) return { ...result, hasErrors: true };
+  progress(options.check === true ? 'comparing' : 'writing');
   const write = await writeFiles(config.out, files, { check: options.check, force: options.force });
   return { ...result, hasErrors: false, write };
 }
