@@ -77,6 +77,11 @@ export interface Broker {
   readonly exited: Promise<string>;
   /** SIGTERM, up to 15 s grace, SIGKILL, then remove `dir`. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * A crash: SIGKILL at once (no controlled shutdown), then as `stop()`. With a `dataDir`, the
+   * next start on it recovers the log as after any unclean shutdown.
+   */
+  kill(): Promise<void>;
 }
 
 const GUARD = fileURLToPath(new URL('guard.sh', import.meta.url));
@@ -211,6 +216,13 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
     readyMs: Math.round(performance.now() - started),
     exited: jvm.exited,
     stop,
+    async kill() {
+      if (jvm.exitedWith === undefined) {
+        child.kill('SIGKILL');
+        await jvm.waitForExit(STOP_GRACE_MS);
+      }
+      await stop();
+    },
   };
 }
 
