@@ -78,6 +78,11 @@ export interface GatewayOptions {
   /** How long a request-reply command waits for its reply (default 10 s). */
   readonly replyTimeoutMs?: number;
   /**
+   * RFC 7240: the longest `Prefer: wait=N` the gateway honours, in long polls and async answers
+   * (default 60 s); a longer wish is cut to it, as `Preference-Applied` then says.
+   */
+  readonly maxWaitMs?: number;
+  /**
    * Bearer token verification (keys, issuer, audience, identity claim and header), required
    * when any route is secured (design.md §9).
    */

@@ -15,7 +15,12 @@ import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import { checkKafkaAccess, createKafkaClient, resolveKafkaSecurity } from '../kafka/index.ts';
 import type { KafkaClient, ProducerStats } from '../kafka/types.ts';
 import type { GatewayOptions, GatewayRuntime, RecordVisibility } from './api.ts';
@@ -25,8 +30,10 @@ import {
   defaultIdentityHeader,
   type Authenticate,
 } from './auth/authenticate.ts';
+import { addAsyncReplyConstraint, asyncReplyConstraints } from './async-reply-route.ts';
 import { collectReply, runCommand, type CommandContext } from './commands.ts';
 import { IdempotencyStore } from './idempotency.ts';
+import { registerJsonBodies } from './json-body.ts';
 import { isKafkaError } from '../kafka/index.ts';
 import {
   HttpProblem,
@@ -36,6 +43,7 @@ import {
   sendProblem,
 } from './problems.ts';
 import { fastifyOptions, registerLimits } from './limits.ts';
+import { registerProtocolErrors } from './protocol-errors.ts';
 import { ConfigurationError, serverEnv } from './server-env.ts';
 import { ReplyRouter } from './replies.ts';
 import { prefersEventStream } from './accept.ts';
@@ -143,37 +151,19 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
     payloads: validators.payloads,
     replyTimeoutMs: options.replyTimeoutMs ?? 10_000,
     viewTopics: new Set(views.keys()),
-    maxWaitMs: 60_000,
+    maxWaitMs: options.maxWaitMs ?? 60_000,
     identityHeader: options.auth?.identityHeader ?? defaultIdentityHeader,
   };
 
   const app = Fastify(fastifyOptions(options.http ?? {}, options.logger ?? false));
   registerLimits(app, options.http ?? {});
+  registerProtocolErrors(app);
   app.setValidatorCompiler(validators.compiler);
   // Only JSON bodies are commands: a body of another media type is 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser(
-    /^application\/[\w.+-]*\+json$/,
-    { parseAs: 'string' },
-    (_request, body, done) => {
-      try {
-        done(null, JSON.parse(String(body)));
-      } catch (error) {
-        done(error instanceof Error ? error : new Error(String(error)), undefined);
-      }
-    },
-  );
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
-    const problem =
-      error instanceof HttpProblem
-        ? error
-        : isKafkaError(error)
-          ? kafkaProblem(error)
-          : problemFromFastify(error);
-    return sendProblem(reply, problem);
-  });
+  registerJsonBodies(app);
   const allowed = allowedMethods(options.spec.routes);
-  app.setNotFoundHandler((request, reply) => {
+  const unrouted = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const methods = allowed(request.url.split('?')[0] ?? '');
     if (methods.length > 0) {
       reply.header('allow', methods.join(', '));
@@ -186,7 +176,22 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
       );
     }
     return notFound(request, reply);
+  };
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    // Fastify parses the body before it finds no route: an unknown path or method is 404/405,
+    // whatever its body (a `QUERY` without a content type would otherwise be a 400).
+    if (request.is404 && !(error instanceof HttpProblem) && !isKafkaError(error)) {
+      return unrouted(request, reply);
+    }
+    const problem =
+      error instanceof HttpProblem
+        ? error
+        : isKafkaError(error)
+          ? kafkaProblem(error)
+          : problemFromFastify(error);
+    return sendProblem(reply, problem);
   });
+  app.setNotFoundHandler(unrouted);
 
   const queryHandlers = new Map<QueryRouteSpec, QueryHandler>();
   const queryHandler = (route: QueryRouteSpec): QueryHandler => {
@@ -291,10 +296,12 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
     if (route.reply === undefined || !route.accepts202) continue;
     asyncPaths.set(route.path, [...(asyncPaths.get(route.path) ?? []), route]);
   }
+  if (asyncPaths.size > 0) addAsyncReplyConstraint(app);
   for (const [path, routes] of asyncPaths) {
     // Secured like its commands: any caller they let in (the correlation id is unguessable).
     const secured = routes.find((route) => route.auth !== undefined && !route.auth.optional);
     app.get<{ Params: { cid: string } }>(asyncReplyPath(path), {
+      constraints: asyncReplyConstraints,
       ...(secured === undefined
         ? {}
         : { onRequest: runtime.guard({ ...secured, auth: { scopes: [[]], optional: false } }) }),

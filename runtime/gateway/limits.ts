@@ -23,6 +23,7 @@ import { registerOverload } from './overload.ts';
 import { callerOf } from './auth/caller.ts';
 import { historyTruncatedHeader } from './history/history.ts';
 import { HttpProblem } from './problems.ts';
+import { protocolErrorOptions } from './protocol-errors.ts';
 import { progressHeader } from './progress.ts';
 import { nextCursorHeader } from './views/queries.ts';
 
@@ -77,12 +78,19 @@ export function fastifyOptions(limits: HttpLimits, logger: boolean): FastifyHttp
   const timeouts = [resolved.requestTimeoutMs, resolved.headersTimeoutMs].filter((ms) => ms > 0);
   return {
     bodyLimit: resolved.bodyLimit,
+    // A path parameter is checked by its schema (a too long one is a 400), not cut at find-my-way's
+    // 100 characters with a bare 414; the header limit already bounds the whole request line.
+    routerOptions: { maxParamLength: resolved.maxHeaderBytes },
+    // Requests refused before routing (HTTP parse errors, 431, bad URLs) are problems too.
+    ...protocolErrorOptions(),
     requestTimeout: resolved.requestTimeoutMs,
     keepAliveTimeout: resolved.keepAliveTimeoutMs,
     // A socket timeout would cut a quiet long poll or stream: the request timeouts do its job.
     connectionTimeout: 0,
     http: {
       maxHeaderSize: resolved.maxHeaderBytes,
+      // registerProtocolErrors answers a missing Host with a problem, not Node's empty 400.
+      requireHostHeader: false,
       requestTimeout: resolved.requestTimeoutMs,
       headersTimeout: resolved.headersTimeoutMs,
       // Node checks the request timeouts this often (default 30 s, which would triple a 10 s one).

@@ -10,6 +10,9 @@ export const problemMediaType = 'application/problem+json';
 export type ProblemCode =
   | 'VALIDATION_FAILED'
   | 'MALFORMED_JSON'
+  | 'MALFORMED_REQUEST'
+  | 'HEADERS_TOO_LARGE'
+  | 'REQUEST_TIMEOUT'
   | 'ORIGIN_NOT_ALLOWED'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
@@ -44,6 +47,9 @@ export interface Problem {
 const titles: Record<ProblemCode, [number, string]> = {
   VALIDATION_FAILED: [400, 'Bad Request'],
   MALFORMED_JSON: [400, 'Bad Request'],
+  MALFORMED_REQUEST: [400, 'Bad Request'],
+  HEADERS_TOO_LARGE: [431, 'Request Header Fields Too Large'],
+  REQUEST_TIMEOUT: [408, 'Request Timeout'],
   ORIGIN_NOT_ALLOWED: [403, 'Forbidden'],
   UNAUTHENTICATED: [401, 'Unauthorized'],
   FORBIDDEN: [403, 'Forbidden'],

@@ -79,7 +79,10 @@ const listPetsOperation = {
 /** The request of `GET /pets` (listPets). */
 export interface ListPetsRequest {
   readonly query?: {
-    /** Where the page starts, from the previous page's `specgate-next-cursor`. */
+    /**
+     * Where the page starts, from the previous page's `specgate-next-cursor`: the base64url
+     * of the last key of that page, so any such value is a place in the list.
+     */
     readonly cursor?: string;
     /** Most pets in one page (all, up to 1000, without it). */
     readonly limit?: number;

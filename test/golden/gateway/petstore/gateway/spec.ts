@@ -16,7 +16,7 @@ export const listPets = {
     querystring: {
       type: 'object',
       properties: {
-        cursor: { type: 'string' },
+        cursor: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
         limit: { type: 'integer', maximum: 1000, minimum: 1 },
         tag: { type: 'string' },
       },
