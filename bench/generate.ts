@@ -1,6 +1,6 @@
 /**
- * B6 — `specgate generate` on the GitHub REST API (npm `@octokit/openapi`, its
- * `api.github.com.json`, fetched on first use) with a generated AsyncAPI document mapping every
+ * B6 — `specgate generate` on the GitHub REST API (the devDependency `@octokit/openapi`, its
+ * `api.github.com.json`) with a generated AsyncAPI document mapping every
  * operation (bench/lib/github.ts): the whole CLI run, wall time and peak RSS, from an empty
  * output folder, then again with nothing changed (GNU time, /usr/bin/time, reports the RSS).
  *

@@ -1,14 +1,21 @@
 /**
- * B6's input: the GitHub REST API's OpenAPI document (npm `@octokit/openapi`, fetched with
- * `npm pack` into bench/.out on first use, so it is not a dependency everyone installs), and an
- * AsyncAPI document mapping every operation to a Kafka operation of the same id: reads
- * (`GET`) receive from a compacted topic of their own, everything else sends to one.
+ * B6's input: the GitHub REST API's OpenAPI document (the devDependency `@octokit/openapi`, its
+ * `api.github.com.json`), and an AsyncAPI document mapping every operation to a Kafka operation
+ * of the same id (test/corpus/kafka-counterpart.ts, which test/corpus's GitHub test uses too):
+ * reads (`GET`) receive from a compacted topic of their own, everything else sends to one.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { kafkaCounterpartOf } from '../../test/corpus/kafka-counterpart.ts';
 
-export const octokitVersion = '23.0.2';
+const require = createRequire(import.meta.url);
+const openapi = require.resolve('@octokit/openapi/generated/api.github.com.json');
+export const octokitVersion = (
+  JSON.parse(readFileSync(require.resolve('@octokit/openapi/package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
 const out = fileURLToPath(new URL('../.out/github/', import.meta.url));
 
 export interface GithubSpecs {
@@ -19,49 +26,8 @@ export interface GithubSpecs {
 
 export function githubSpecs(): GithubSpecs {
   mkdirSync(out, { recursive: true });
-  const openapi = `${out}package/generated/api.github.com.json`;
-  if (!existsSync(openapi)) {
-    const tarball = `octokit-openapi-${octokitVersion}.tgz`;
-    execFileSync('npm', ['pack', `@octokit/openapi@${octokitVersion}`, '--silent'], { cwd: out });
-    execFileSync('tar', ['-xzf', tarball, 'package/generated/api.github.com.json'], { cwd: out });
-  }
-  const document = JSON.parse(readFileSync(openapi, 'utf8')) as {
-    paths: Record<string, Record<string, { operationId?: string }>>;
-  };
-  const channels: Record<string, unknown> = {};
-  const operations: Record<string, unknown> = {};
-  const methods = ['get', 'put', 'post', 'delete', 'patch'];
-  for (const item of Object.values(document.paths)) {
-    for (const [method, operation] of Object.entries(item)) {
-      if (!methods.includes(method) || operation.operationId === undefined) continue;
-      const id = operation.operationId;
-      const channel = `ch-${id.replace(/[^A-Za-z0-9]+/g, '-')}`;
-      const read = method === 'get';
-      channels[channel] = {
-        address: `github.${channel.slice(3)}`,
-        messages: { Message: { payload: { type: 'object' } } },
-        bindings: {
-          kafka: {
-            partitions: 6,
-            ...(read ? { topicConfiguration: { 'cleanup.policy': ['compact'] } } : {}),
-          },
-        },
-      };
-      operations[id] = {
-        action: read ? 'receive' : 'send',
-        channel: { $ref: `#/channels/${channel}` },
-      };
-    }
-  }
+  const counterpart = kafkaCounterpartOf(openapi);
   const asyncapi = `${out}asyncapi.json`;
-  writeFileSync(
-    asyncapi,
-    JSON.stringify({
-      asyncapi: '3.0.0',
-      info: { title: 'GitHub on Kafka', version: '1.0.0' },
-      channels,
-      operations,
-    }),
-  );
-  return { openapi, asyncapi, operations: Object.keys(operations).length };
+  writeFileSync(asyncapi, JSON.stringify(counterpart.document));
+  return { openapi, asyncapi, operations: counterpart.operationIds.length };
 }

@@ -267,6 +267,16 @@ function copyNumbers(
   }
 }
 
+const annotationKeywords: ReadonlySet<string> = new Set([
+  'title',
+  'description',
+  'readOnly',
+  'writeOnly',
+  'deprecated',
+  'default',
+  'examples',
+]);
+
 function annotations(raw: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const keyword of ['title', 'description'] as const) {
@@ -293,9 +303,15 @@ function applyNullable(
   else if (Array.isArray(type)) {
     if (!type.includes('null')) out.type = [...type, 'null'];
   } else {
-    const rest = { ...out };
-    for (const key of Object.keys(out)) out[key] = undefined;
-    Object.assign(out, { anyOf: [rest, { type: 'null' }] });
+    // Annotations stay outside the new `anyOf`: a description, `readOnly` or a default says
+    // something of the property, whichever branch its value takes.
+    const rest: Record<string, unknown> = {};
+    for (const key of Object.keys(out)) {
+      if (annotationKeywords.has(key)) continue;
+      rest[key] = out[key];
+      out[key] = undefined;
+    }
+    out.anyOf = [rest, { type: 'null' }];
     return;
   }
   if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];

@@ -77,6 +77,14 @@ describe('command', () => {
     expect(result).toMatchObject({ ok: false, status: 422, error: problem });
   });
 
+  it('sends the body with the JSON media type the operation declares', async () => {
+    const { server, core } = await setup((_req, res) => json(res, 200, {}));
+    const vendor = { ...createTask, contentType: 'application/vnd.kafka.json.v2+json' };
+    await core.command(vendor, { params: { id: '1' }, body: { records: [] } });
+    expect(server.requests[0]?.headers['content-type']).toBe('application/vnd.kafka.json.v2+json');
+    expect(JSON.parse(server.requests[0]?.body ?? '')).toEqual({ records: [] });
+  });
+
   it('gives undefined data for an empty body, and no content-type without a body', async () => {
     const { server, core } = await setup((_req, res) => json(res, 204));
     const result = await core.command(createTask, { params: { id: '1' } });

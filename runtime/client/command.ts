@@ -41,7 +41,9 @@ export async function runCommand<T, E>(
     method: op.method,
     url,
     headers: [
-      request.body === undefined ? undefined : { 'content-type': 'application/json' },
+      request.body === undefined
+        ? undefined
+        : { 'content-type': op.contentType ?? 'application/json' },
       request.headers,
       options.headers,
       { 'idempotency-key': idempotencyKey },

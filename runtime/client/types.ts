@@ -25,6 +25,11 @@ export interface OperationSpec {
   readonly kind: 'command' | 'query' | 'stream' | 'history';
   /** A command that declares 202: `async` options apply to it. */
   readonly accepts202?: boolean;
+  /**
+   * The JSON media type the operation's request body is declared with, when it is not
+   * `application/json` (`application/vnd.kafka.json.v2+json`): the body's `content-type`.
+   */
+  readonly contentType?: string;
 }
 
 /** A request's parts, as the generated function's typed parameters give them. */

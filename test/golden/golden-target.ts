@@ -32,6 +32,13 @@ const cases = [
     openapi: 'test/golden/gateway/fixtures/streetlights/openapi.yaml',
     asyncapi: 'test/golden/gateway/fixtures/streetlights/asyncapi.yaml',
   },
+  // Issue 11's schema constructs, every operation bound: 2XX and default responses, a vendor
+  // JSON media type, a non-JSON body and answer, request forms without read-only properties.
+  {
+    name: 'constructs',
+    openapi: 'test/golden/types/fixtures/constructs/openapi.yaml',
+    asyncapi: 'test/golden/types/fixtures/constructs/asyncapi.yaml',
+  },
 ];
 
 /** Registers the golden tests of `target`; `checkFiles` stand in for its runtime in memory. */

@@ -22,6 +22,7 @@ import {
   importDeclaration,
   relativeImport,
 } from '../gateway/emit-gateway.ts';
+import { jsonBodyMedia } from '../gateway/command-spec.ts';
 import { compare } from '../gateway/schema-literal.ts';
 import { printLiteral, width } from '../gateway/ts-literal.ts';
 import { NameAllocator, typeName, valueName } from '../naming.ts';
@@ -255,12 +256,15 @@ function methodDoc(http: HttpOperation, how?: string): string[] {
 }
 
 function operationLiteral(route: Route) {
+  const contentType = jsonBodyMedia(route)?.mediaType;
   return {
     operationId: route.http.operationId,
     method: route.http.method.toUpperCase(),
     path: route.http.path,
     kind: route.kind,
     accepts202: route.kind === 'command' ? route.accepts202 : undefined,
+    // The gateway answers 415 to a media type the operation does not declare.
+    contentType: contentType === 'application/json' ? undefined : contentType,
   };
 }
 

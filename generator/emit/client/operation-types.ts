@@ -121,8 +121,9 @@ function isSuccess(response: HttpResponse): boolean {
 
 /**
  * The data of a successful answer: the union of the JSON schemas of the 2xx responses, with
- * `undefined` for a 2xx without content (204, a 202 whose reply was not awaited); `unknown`
- * when some 2xx sends something other than JSON, or declares no schema for it.
+ * `undefined` for a 2xx without content (204, a 202 whose reply was not awaited); `string` for
+ * a 2xx that sends only other media types (the runtime hands over such a body as its text);
+ * `unknown` when some 2xx declares JSON without a schema.
  */
 export function successSchemas(http: HttpOperation): { schemas: Schema[]; empty: boolean } {
   const schemas: Schema[] = [];
@@ -133,7 +134,7 @@ export function successSchemas(http: HttpOperation): { schemas: Schema[]; empty:
       continue;
     }
     const json = response.content.find((c) => isJsonMedia(c.mediaType));
-    schemas.push(json?.schema ?? true);
+    schemas.push(json === undefined ? { type: 'string' } : (json.schema ?? true));
   }
   if (schemas.length === 0 && !empty) schemas.push(true);
   return { schemas: unique(schemas), empty };

@@ -11,6 +11,7 @@ import type {
   HttpOperation,
   HttpParameter,
   KeySource,
+  MediaContent,
   RouteAuth,
   Schema,
 } from '../../ir/types.ts';
@@ -78,7 +79,12 @@ export function requestSchemas(route: { readonly http: HttpOperation }): Literal
 
 /** The schema of the first JSON media type of the request body. */
 export function jsonBody(route: { readonly http: HttpOperation }): Schema | undefined {
-  return route.http.requestBody?.content.find((c) => isJsonMedia(c.mediaType))?.schema;
+  return jsonBodyMedia(route)?.schema;
+}
+
+/** The request body's first JSON media type (`application/json`, `…+json`) and its schema. */
+export function jsonBodyMedia(route: { readonly http: HttpOperation }): MediaContent | undefined {
+  return route.http.requestBody?.content.find((c) => isJsonMedia(c.mediaType));
 }
 
 function keyLiteral(key: KeySource): Literal {

@@ -38,6 +38,20 @@ describe('schemaLiteral', () => {
     );
   });
 
+  it('does not require read-only properties: it validates requests, which leave them out', () => {
+    const literal = schemaLiteral({
+      type: 'object',
+      properties: {
+        id: { type: 'integer', readOnly: true },
+        owner: { $ref: '#/$defs/Person', readOnly: true },
+        name: { type: 'string' },
+        secret: { type: 'string', writeOnly: true },
+      },
+      required: ['id', 'name', 'owner', 'secret'],
+    });
+    expect(literal).toMatchObject({ required: ['name', 'secret'] });
+  });
+
   it('does not depend on the order the spec wrote keys in', () => {
     const one: Schema = {
       type: 'object',

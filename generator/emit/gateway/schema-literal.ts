@@ -47,11 +47,26 @@ export function schemaLiteral(schema: Schema): Literal {
       propertyName: discriminator.propertyName,
       mapping: discriminator.mapping && mapOf(discriminator.mapping, namespacedRef),
     },
-    required: required && [...required].sort(compare),
+    required: required && requestRequired(required, properties).sort(compare),
   };
   // `$ref` and `type` first, as people write them; the rest in code-unit order.
   const { $ref: ref, type, ...rest } = sortKeys(out);
   return { $ref: ref, type, ...rest };
+}
+
+/**
+ * `required` as it applies to what the gateway and the service validate, which is always data
+ * being written: OpenAPI says a required `readOnly` property is required in responses only, so
+ * a request that leaves it out (as the client's `…Input` types do) is valid.
+ */
+function requestRequired(
+  required: readonly string[],
+  properties: { readonly [name: string]: Schema } | undefined,
+): string[] {
+  return required.filter((name) => {
+    const property = properties?.[name];
+    return !(typeof property === 'object' && property.readOnly === true);
+  });
 }
 
 /** `#/$defs/<id>` → `specgate#/$defs/<id>`; any other ref is left as written. */

@@ -15,6 +15,8 @@
  *   `allOf` extends a base with a discriminator gets its own tag the same way.
  * - `readOnly` properties are left out of the write (request) form, `writeOnly` ones out of the
  *   read (response) form.
+ * - a property's `description`, `default` (`@default …`) and `deprecated` are its JSDoc; a
+ *   `default` leaves the property optional, since a sender may leave it out.
  */
 import { refId } from '../../ir/schema-registry.ts';
 import type { JsonValue, Schema, SchemaObject, SchemaType } from '../../ir/types.ts';
@@ -216,10 +218,15 @@ function isOpenObject(type: TsType): boolean {
   );
 }
 
-/** JSDoc lines of a property: its description, and `@deprecated`. */
+/**
+ * JSDoc lines of a property: its description, its `@default` (the value a server assumes when
+ * the property is left out; the type stays optional), and `@deprecated`.
+ */
 function propertyDoc(schema: Schema): string[] {
   if (typeof schema !== 'object') return [];
-  return docLines(schema.description, schema.deprecated === true);
+  const lines = docLines(schema.description, false);
+  if (schema.default !== undefined) lines.push(`@default ${JSON.stringify(schema.default)}`);
+  return schema.deprecated === true ? [...lines, '@deprecated'] : lines;
 }
 
 /** The description's lines (blank lines at either end dropped), then `@deprecated`. */

@@ -24,6 +24,7 @@ export interface Problem {
   readonly instance?: string;
   readonly status: number;
   readonly title: string;
+  /** @default "about:blank" */
   readonly type?: string;
   readonly [key: string]: unknown;
 }
