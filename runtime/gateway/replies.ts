@@ -41,10 +41,14 @@ export class ReplyRouter {
     this.#maxKept = options.maxKept ?? 10_000;
   }
 
-  /** Starts reading at the topic's end: replies to requests sent from now on. */
+  /**
+   * Starts reading with the replies of the last `keepMs`, so that a reply that came while this
+   * instance was not running (it was restarted, or is new) can still be collected at its
+   * Location and by an idempotent retry.
+   */
   async start(): Promise<void> {
     this.#reader = this.#client.reader(this.topic, {
-      from: 'latest',
+      since: Date.now() - this.#keepMs,
       onRecords: (records) => {
         for (const record of records) this.#accept(record);
       },

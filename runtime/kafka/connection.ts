@@ -156,13 +156,15 @@ const LATEST = -1;
 
 /**
  * The earliest or latest offset of each partition, asking each leader. `latest` is the high
- * watermark with READ_UNCOMMITTED and the last stable offset with READ_COMMITTED.
+ * watermark with READ_UNCOMMITTED and the last stable offset with READ_COMMITTED. A time (ms
+ * since the epoch) asks for the first record stamped at or after it (ListOffsets by timestamp),
+ * and gives `latest` where no record is that recent.
  */
 export async function listOffsets(
   cluster: InternalCluster,
   topic: string,
   partitions: readonly PartitionMetadata[],
-  which: 'earliest' | 'latest',
+  which: 'earliest' | 'latest' | number,
   isolationLevel: number,
 ): Promise<Map<number, bigint>> {
   const byLeader = new Map<number, number[]>();
@@ -184,7 +186,7 @@ export async function listOffsets(
             topic,
             partitions: ids.map((partition) => ({
               partition,
-              timestamp: which === 'earliest' ? EARLIEST : LATEST,
+              timestamp: which === 'earliest' ? EARLIEST : which === 'latest' ? LATEST : which,
             })),
           },
         ],
@@ -201,6 +203,12 @@ export async function listOffsets(
     if (!offsets.has(partitionId)) {
       throw new KafkaError('KAFKA_UNAVAILABLE', `No ${which} offset for ${topic}/${partitionId}`);
     }
+  }
+  // By time, a partition with no record that recent answers -1.
+  const none = partitions.filter(({ partitionId }) => offsets.get(partitionId) === -1n);
+  if (typeof which === 'number' && none.length > 0) {
+    const ends = await listOffsets(cluster, topic, none, 'latest', isolationLevel);
+    for (const [partition, offset] of ends) offsets.set(partition, offset);
   }
   return offsets;
 }

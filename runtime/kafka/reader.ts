@@ -226,7 +226,8 @@ export class KafkajsTopicReader implements TopicReader {
       this.#firstSession = false;
       return;
     }
-    const which = this.#firstSession && this.#start === 'latest' ? 'latest' : 'earliest';
+    const since = this.#firstSession ? this.#options.since : undefined;
+    const which = since ?? (this.#firstSession && this.#start === 'latest' ? 'latest' : 'earliest');
     const offsets = await listOffsets(cluster, this.topic, missing, which, this.#isolationLevel);
     for (const [partition, offset] of offsets) this.#positions.set(partition, offset);
     if (!this.#firstSession && which === 'earliest') {

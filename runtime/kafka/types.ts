@@ -150,6 +150,11 @@ export interface ReaderOptions {
   /** Default 'earliest'. */
   readonly from?: ReaderStart;
   /**
+   * Instead of `from`: start each partition at its first record stamped at or after this time
+   * (ms since the epoch), or at its end where there is none.
+   */
+  readonly since?: number;
+  /**
    * Gets records in offset order per partition; the reader fetches no more until the returned
    * promise settles. Never called concurrently. If it throws, the reader stops and `done`
    * rejects with that error.

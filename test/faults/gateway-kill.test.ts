@@ -27,7 +27,7 @@ const gateways: ReadyChild[] = [];
 let port: number;
 
 function startGateway(): ReadyChild {
-  const gateway = startGatewayProcess({ brokers: broker.brokers, port, replyTimeoutMs: 3000 });
+  const gateway = startGatewayProcess({ brokers: broker.brokers, port, replyTimeoutMs: 4000 });
   gateways.push(gateway);
   return gateway;
 }
@@ -127,6 +127,11 @@ it('loses no acknowledged command and doubles none when the gateway is SIGKILLed
   const counts = await commandsPerIdempotencyKey(broker.brokers);
   const commands = calls.map((call) => ({ key: call.key, acknowledged: call.ok === true }));
   expect(exactlyOnceViolations(commands, counts)).toEqual([]);
+  // With the service's own answer: a retry of a command the dead gateway had produced gets its
+  // reply (the new gateway reads the replies of the last minutes), not a 202 for want of one.
+  expect(
+    calls.filter((call) => call.ok === true && ![200, 201].includes(call.status ?? 0)),
+  ).toEqual([]);
   // Every call succeeded in the end, but for calls in flight at the crash whose claim the dead
   // gateway held without having marked the command produced: their retries get 409
   // IDEMPOTENCY_IN_FLIGHT until the claim expires (60 s), since no instance can tell whether
@@ -137,3 +142,36 @@ it('loses no acknowledged command and doubles none when the gateway is SIGKILLed
   expect(failed.filter((call) => !orphaned(call))).toEqual([]);
   expect(failed.length).toBeLessThanOrEqual(lanes.length);
 }, 120_000);
+
+it('answers, after a restart, with a reply that came before it: at the Location and to a retry', async () => {
+  const base = `http://127.0.0.1:${port}`;
+  const key = `gw-async-${randomUUID()}`;
+  const post = (headers: Record<string, string> = {}): Promise<Response> =>
+    fetch(`${base}/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key, ...headers },
+      body: JSON.stringify({ title: 'answered while down' }),
+    });
+  const accepted = await post({ prefer: 'respond-async' });
+  expect(accepted.status).toBe(202);
+  const location = accepted.headers.get('location') ?? '';
+  // The service has answered: this gateway collects the reply.
+  const collected = await fetch(`${base}${location}`, { headers: { prefer: 'wait=5' } });
+  expect(collected.status).toBe(201);
+  const reply: unknown = await collected.json();
+  expect(reply).toMatchObject({ id: key, title: 'answered while down' });
+
+  const crashed = gateways.at(-1);
+  crashed?.process.kill('SIGKILL');
+  await crashed?.exited;
+  await startGateway().ready;
+  // The new process never saw the reply arrive, yet the Location and a retry (which waits for
+  // the reply, not asking for an async answer this time) still answer it.
+  const again = await fetch(`${base}${location}`, { headers: { prefer: 'wait=1' } });
+  expect(again.status).toBe(201);
+  expect(await again.json()).toEqual(reply);
+  const retried = await post();
+  expect(retried.status).toBe(201);
+  expect(await retried.json()).toEqual(reply);
+  expect((await commandsPerIdempotencyKey(broker.brokers)).get(key)).toBe(1);
+}, 60_000);
