@@ -8,6 +8,9 @@ export type {
   StreamOptions,
 } from './gateway/api.ts';
 export type { HttpLimits } from './gateway/http-limits.ts';
+export type { OperationsOptions } from './gateway/operations-options.ts';
+export type { Readiness } from './gateway/operations.ts';
+export type { LogDestination } from './gateway/trace-context.ts';
 export type { StreamEnd, StreamEndReason } from './gateway/streams/stream-spec.ts';
 export type {
   CommandRouteSpec,

@@ -85,6 +85,22 @@ describe('command', () => {
     expect(JSON.parse(server.requests[0]?.body ?? '')).toEqual({ records: [] });
   });
 
+  it('sends a body that is not JSON as it is, with its media type', async () => {
+    const { server, core } = await setup((_req, res) => json(res, 201, {}));
+    const photo = { ...createTask, contentType: 'image/png', rawBody: true };
+    await core.command(photo, { params: { id: '1' }, body: new Uint8Array([0x50, 0x4e, 0x47]) });
+    const text = { ...createTask, contentType: 'text/plain', rawBody: true };
+    await core.command(text, { params: { id: '1' }, body: '{not json' });
+    expect(server.requests.map((r) => r.headers['content-type'])).toEqual([
+      'image/png',
+      'text/plain',
+    ]);
+    expect(server.requests.map((r) => r.body)).toEqual(['PNG', '{not json']);
+    await expect(core.command(photo, { params: { id: '1' }, body: { a: 1 } })).rejects.toThrow(
+      TypeError,
+    );
+  });
+
   it('gives undefined data for an empty body, and no content-type without a body', async () => {
     const { server, core } = await setup((_req, res) => json(res, 204));
     const result = await core.command(createTask, { params: { id: '1' } });

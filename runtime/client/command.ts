@@ -7,6 +7,7 @@ import type {
   ClientOptions,
   CommandOptions,
   OperationSpec,
+  RawBody,
   RequestParts,
 } from './types.ts';
 
@@ -17,9 +18,10 @@ const defaultAsync = { waitSeconds: 20, totalMs: 60_000 };
 const minPollMs = 100;
 
 /**
- * A command: JSON body, an Idempotency-Key kept across retries (so a retry never writes twice,
- * design.md §4), and — for a command that declares 202, when asked — `Prefer: respond-async`
- * and long polls of the answer's `Location` until the reply is there.
+ * A command: a JSON body (text or bytes for `rawBody`), an Idempotency-Key kept across retries
+ * (so a retry never writes twice, design.md §4), and — for a command that declares 202, when
+ * asked — `Prefer: respond-async` and long polls of the answer's `Location` until the reply is
+ * there.
  */
 export async function runCommand<T, E>(
   context: ClientContext,
@@ -49,7 +51,7 @@ export async function runCommand<T, E>(
       { 'idempotency-key': idempotencyKey },
       wait === undefined ? undefined : { prefer: 'respond-async' },
     ],
-    ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+    ...(request.body === undefined ? {} : { body: serializeBody(op, request.body) }),
     timeoutMs,
     retry,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
@@ -79,6 +81,23 @@ export async function runCommand<T, E>(
       await sleep(Math.min(remaining, minPollMs * 2 ** Math.min(polls, 4)), options.signal);
     }
   }
+}
+
+/** JSON text, or for an operation whose body is not JSON the text or bytes as given. */
+function serializeBody(op: OperationSpec, body: unknown): RawBody {
+  if (op.rawBody !== true) return JSON.stringify(body);
+  if (isRawBody(body)) return body;
+  throw new TypeError(`${op.operationId}: the body must be text or bytes, not JSON`);
+}
+
+/** Text or bytes `fetch` sends (a view of a `SharedArrayBuffer` it does not). */
+function isRawBody(value: unknown): value is RawBody {
+  return (
+    typeof value === 'string' ||
+    value instanceof Blob ||
+    value instanceof ArrayBuffer ||
+    (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer)
+  );
 }
 
 function asyncSettings(

@@ -16,6 +16,7 @@ export type {
   EventStream,
   OperationSpec,
   QueryOptions,
+  RawBody,
   RequestParts,
   RetryOptions,
   StreamEvent,

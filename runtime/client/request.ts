@@ -7,7 +7,7 @@ import {
   sleep,
   type RetryPolicy,
 } from './retry.ts';
-import type { ClientOptions } from './types.ts';
+import type { ClientOptions, RawBody } from './types.ts';
 
 type HeaderValues = { readonly [name: string]: string | number | boolean | null | undefined };
 
@@ -26,8 +26,8 @@ export interface Outgoing {
   readonly url: string;
   /** Later layers win: the client's headers come first, then these, in order. */
   readonly headers: readonly (HeaderValues | undefined)[];
-  /** Already serialized. */
-  readonly body?: string;
+  /** Already serialized (JSON text), or a raw body as the caller gave it. */
+  readonly body?: RawBody;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
   readonly retry: RetryPolicy;

@@ -26,11 +26,20 @@ export interface OperationSpec {
   /** A command that declares 202: `async` options apply to it. */
   readonly accepts202?: boolean;
   /**
-   * The JSON media type the operation's request body is declared with, when it is not
-   * `application/json` (`application/vnd.kafka.json.v2+json`): the body's `content-type`.
+   * The media type the operation's request body is declared with, when it is not
+   * `application/json` (`application/vnd.kafka.json.v2+json`, `image/png`): the body's
+   * `content-type`.
    */
   readonly contentType?: string;
+  /** The body is not JSON: it is sent as given (a {@link RawBody}), with `contentType`. */
+  readonly rawBody?: boolean;
 }
+
+/**
+ * A request body that is not JSON (`text/plain`, `image/png`, …): text, or bytes as `fetch`
+ * takes them (a `Blob`, an `ArrayBuffer`, or a view of one such as a `Uint8Array`).
+ */
+export type RawBody = string | Blob | BufferSource;
 
 /** A request's parts, as the generated function's typed parameters give them. */
 export interface RequestParts {
@@ -46,7 +55,7 @@ export interface RequestParts {
   };
   /** Header parameters; undefined and null values are left out. */
   readonly headers?: { readonly [name: string]: string | number | boolean | null | undefined };
-  /** Sent as JSON when present. */
+  /** Sent as JSON when present; as it is (a {@link RawBody}) for an operation with `rawBody`. */
   readonly body?: unknown;
 }
 

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HttpLimits } from './http-limits.ts';
+import type { OperationsOptions } from './operations-options.ts';
 import type { StreamEnd } from './streams/stream-spec.ts';
 import type {
   CommandRouteSpec,
@@ -96,6 +97,8 @@ export interface GatewayOptions {
   readonly streams?: StreamOptions;
   /** CORS, rate limit, body and header sizes, timeouts (design.md §9). */
   readonly http?: HttpLimits;
+  /** `/metrics`, `/livez`, `/readyz`: their paths, and a port of their own (design.md §11). */
+  readonly operations?: OperationsOptions;
 }
 
 export interface StreamOptions {
@@ -105,6 +108,8 @@ export interface StreamOptions {
   readonly retryMs?: number;
   /** Most bytes waiting for one client before its stream is ended. Default 1 MiB. */
   readonly maxBufferBytes?: number;
+  /** Told when a stream starts; `onStreamEnd` follows once for each (metrics, tests). */
+  readonly onStreamStart?: () => void;
   /** Told when a stream ends and why (metrics, logs, tests). */
   readonly onStreamEnd?: (end: StreamEnd) => void;
 }

@@ -24,6 +24,7 @@ import {
 } from './progress.ts';
 import { recordHeaders, recordKey, topicName, type RequestValues } from './record.ts';
 import type { ReplyRouter } from './replies.ts';
+import type { CommandMetrics } from './metrics.ts';
 import type { CommandRouteSpec } from './route-spec.ts';
 import type { PayloadValidator } from './validation.ts';
 
@@ -40,6 +41,8 @@ export interface CommandContext {
   readonly maxWaitMs: number;
   /** The record header that carries the caller's identity (design.md §9). */
   readonly identityHeader: string;
+  /** Told how long each reply wait took (metrics.ts). */
+  readonly metrics?: CommandMetrics;
 }
 
 /** What the gateway answers: the same shape whether fresh, replayed or from a reply record. */
@@ -49,8 +52,13 @@ interface Answer {
   readonly body: Buffer;
 }
 
-/** Reply headers that are transport, not response (design §4). */
-const replyTransportHeaders: ReadonlySet<string> = new Set([':status', 'content-length']);
+/** Reply headers that are transport, not response (design §4); trace context stays in Kafka. */
+const replyTransportHeaders: ReadonlySet<string> = new Set([
+  ':status',
+  'content-length',
+  'traceparent',
+  'tracestate',
+]);
 
 export async function runCommand(
   ctx: CommandContext,
@@ -157,7 +165,10 @@ async function finish(
   const location = asyncLocation(request.url, correlationId);
   if (respondAsync) return send(reply, withWrites(accepted(location), written, ctx.viewTopics));
   const router = ctx.replies.get(route.reply.topic);
+  const waitStart = performance.now();
   const record = await router?.wait(correlationId, ctx.replyTimeoutMs);
+  const waited = (performance.now() - waitStart) / 1000;
+  ctx.metrics?.replyWaited(route.reply.topic, waited, record !== undefined);
   if (record === undefined) {
     if (route.accepts202)
       return send(reply, withWrites(accepted(location), written, ctx.viewTopics));

@@ -21,6 +21,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import type { Registry } from 'prom-client';
 import { checkKafkaAccess, createKafkaClient, resolveKafkaSecurity } from '../kafka/index.ts';
 import type { KafkaClient, ProducerStats } from '../kafka/types.ts';
 import type { GatewayOptions, GatewayRuntime, RecordVisibility } from './api.ts';
@@ -60,6 +61,9 @@ import { createLiveStreamHandler } from './streams/live-stream.ts';
 import { TombstoneLog } from './streams/tombstone-log.ts';
 import { createValidators } from './validation.ts';
 import { MaterializedView } from './views/materialized-view.ts';
+import { GatewayMetrics } from './metrics.ts';
+import { registerOperations } from './operations.ts';
+import { tracedFastifyOptions, type LogDestination } from './trace-context.ts';
 import { createQueryHandler, type QueryHandler } from './views/queries.ts';
 
 export interface Gateway {
@@ -68,13 +72,18 @@ export interface Gateway {
   listen(options?: { host?: string; port?: number }): Promise<string>;
   /** Counters since start: the command producer's (records, produce requests: its batching). */
   stats(): { readonly producer: ProducerStats };
+  /** The gateway's metrics registry (served with the process's metrics); add your own to it. */
+  readonly metrics: Registry;
+  /** `/metrics`, `/livez`, `/readyz`'s own listener once listening (`operations.port`). */
+  operationsUrl(): string | undefined;
   close(): Promise<void>;
 }
 
 export interface CreateGatewayOptions extends GatewayOptions {
   /** The compacted topic that stores idempotency keys (default `specgate-idempotency`). */
   readonly idempotencyTopic?: string;
-  readonly logger?: boolean;
+  /** Fastify's JSON logs, request lines with `reqId` and `traceId`: true (stdout) or a sink. */
+  readonly logger?: boolean | LogDestination;
   /**
    * On close, how long requests in flight (replies awaited, long polls) may take to finish
    * before their connections are closed (default 10 s).
@@ -114,9 +123,13 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
     clientId: options.clientId ?? `specgate-gateway-${randomUUID().slice(0, 8)}`,
     ...resolveKafkaSecurity(options.kafka, options.kafkaEnv),
   };
-  const kafka = createKafkaClient(kafkaConfig);
+  const metrics = new GatewayMetrics();
+  const client = createKafkaClient(kafkaConfig);
+  // The readers of views, replies and idempotency keys: readiness follows them.
+  const core = metrics.kafka.client(client, 'core');
+  const kafka = metrics.kafka.client(client, 'request');
   const producer = kafka.producer({ timeoutMs: options.produceTimeoutMs ?? 3000 });
-  const idempotency = new IdempotencyStore(kafka, producer, {
+  const idempotency = new IdempotencyStore(core, producer, {
     topic: options.idempotencyTopic ?? 'specgate-idempotency',
   });
   const commands = options.spec.routes.filter(
@@ -132,8 +145,8 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
       return stream === undefined ? [] : [stream];
     }),
   ];
-  const replies = replyRouters(kafka, commands);
-  const views = materializedViews(kafka, queries, streams);
+  const replies = replyRouters(core, commands);
+  const views = materializedViews(core, queries, streams);
   // Created before the views read anything, so each log sees every tombstone from the start.
   const tombstones = new Map(
     [...views].map(([topic, view]) => [topic, new TombstoneLog(view)] as const),
@@ -153,9 +166,16 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
     viewTopics: new Set(views.keys()),
     maxWaitMs: options.maxWaitMs ?? 60_000,
     identityHeader: options.auth?.identityHeader ?? defaultIdentityHeader,
+    metrics,
   };
 
-  const app = Fastify(fastifyOptions(options.http ?? {}, options.logger ?? false));
+  const app = Fastify(
+    tracedFastifyOptions(
+      fastifyOptions(options.http ?? {}, Boolean(options.logger)),
+      options.logger,
+    ),
+  );
+  metrics.countRequests(app);
   registerLimits(app, options.http ?? {});
   registerProtocolErrors(app);
   app.setValidatorCompiler(validators.compiler);
@@ -220,6 +240,7 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
         signal: closing.signal,
         predicate: visibility(from.owner, options.visibility),
         ...options.streams,
+        ...metrics.streamHooks(from.operationId, options.streams),
       });
       streamHandlers.set(from, handler);
     }
@@ -235,6 +256,7 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
         signal: closing.signal,
         predicate: visibility(route.owner, options.visibility),
         ...options.streams,
+        ...metrics.streamHooks(route.operationId, options.streams),
       });
       streamHandlers.set(from, handler);
     }
@@ -256,12 +278,14 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
     command: (route, request, reply) => runCommand(ctx, route, request, reply),
     query: async (route, request, reply) => {
       if (route.stream !== undefined && prefersEventStream(request.headers.accept)) {
+        metrics.streamRequested(request);
         await streamHandler(route)(request, reply);
         return;
       }
       await queryHandler(route)(request, reply);
     },
     stream: async (route, request, reply) => {
+      metrics.streamRequested(request);
       await streamHandler(route)(request, reply);
     },
     history: async (route, request, reply) => {
@@ -315,12 +339,20 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
     return payload;
   });
   const silent = silentConnections(app);
-  app.get('/livez', () => ({ status: 'ok' }));
   let ready = false;
-  app.get('/readyz', (_request, reply) => reply.code(ready ? 200 : 503).send({ ready }));
+  metrics.track({ views, admin: client.admin, replyTopics: replies.keys(), ready: () => ready });
+  const operations = registerOperations(app, options.operations ?? {}, {
+    readiness: () =>
+      !ready
+        ? { ready: false, reason: 'starting' }
+        : metrics.kafka.reachable()
+          ? { ready: true }
+          : { ready: false, reason: 'kafka-unreachable' },
+    metrics: () => metrics.text(),
+    metricsContentType: metrics.contentType,
+  });
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0];
-    if (ready || path === '/livez' || path === '/readyz') return;
+    if (ready || operations.paths.has(request.url.split('?')[0] ?? '')) return;
     return sendProblem(
       reply,
       new HttpProblem('KAFKA_UNAVAILABLE', 'the gateway is starting: its views are loading', {
@@ -345,9 +377,14 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
     app,
     ready: started,
     async listen(listenOptions = {}) {
-      return app.listen({ host: listenOptions.host ?? '127.0.0.1', port: listenOptions.port ?? 0 });
+      const host = listenOptions.host ?? '127.0.0.1';
+      const url = await app.listen({ host, port: listenOptions.port ?? 0 });
+      await operations.listen(host);
+      return url;
     },
     stats: () => ({ producer: producer.stats() }),
+    metrics: metrics.registry,
+    operationsUrl: () => operations.url(),
     async close() {
       ready = false;
       closing.abort();
@@ -358,7 +395,7 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
         () => app.server.closeAllConnections(),
         options.shutdownGraceMs ?? 10_000,
       );
-      await app.close();
+      await Promise.all([app.close(), operations.close()]);
       clearTimeout(grace);
       await Promise.all([
         idempotency.stop(),
@@ -382,7 +419,17 @@ export async function startGateway(options: GatewayOptions): Promise<void> {
   let address: string;
   try {
     const env = serverEnv(process.env, options.brokers);
-    gateway = openGateway({ ...options, brokers: env.brokers, http, logger: true });
+    const operations =
+      env.operationsPort === undefined
+        ? options.operations
+        : { ...options.operations, port: env.operationsPort };
+    gateway = openGateway({
+      ...options,
+      brokers: env.brokers,
+      http,
+      logger: true,
+      ...(operations === undefined ? {} : { operations }),
+    });
     address = await gateway.listen({ host: env.host, port: env.port }).catch((error: unknown) => {
       const reason = error instanceof Error ? error.message : String(error);
       throw new ConfigurationError([`cannot listen on ${env.host}:${env.port}: ${reason}`]);
@@ -399,6 +446,10 @@ export async function startGateway(options: GatewayOptions): Promise<void> {
   gateway.app.log.info(
     `specgate gateway for ${options.spec.title} listening on ${address}; ready once its views have loaded`,
   );
+  const operationsUrl = gateway.operationsUrl();
+  if (operationsUrl !== undefined) {
+    gateway.app.log.info(`specgate gateway: /metrics, /livez and /readyz on ${operationsUrl}`);
+  }
   gateway.ready.then(
     () => gateway.app.log.info('specgate gateway ready'),
     (error: unknown) => {

@@ -12,7 +12,8 @@
  * Rate limit: a fixed window per caller identity when the request carries a verified token, else
  * per client address (IPv6 per /64); counted in `preParsing`, after every `onRequest` hook (the
  * token check among them), so a caller is counted by who it is. Each gateway instance counts on
- * its own. `/livez`, `/readyz` and CORS preflights are not counted.
+ * its own. `/livez`, `/readyz`, `/metrics` (at their default paths) and CORS preflights are not
+ * counted.
  */
 import type { Server } from 'node:http';
 import fastifyCors, { type FastifyCorsOptions } from '@fastify/cors';
@@ -61,7 +62,7 @@ const exposedHeaders = [
 const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** Paths a probe calls often; never rate limited. */
-const probes = new Set(['/livez', '/readyz']);
+const probes = new Set(['/livez', '/readyz', '/metrics']);
 
 /** Distinct callers whose counts are kept per window (least recently seen forgotten first). */
 const rateLimitKeys = 100_000;

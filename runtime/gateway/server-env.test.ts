@@ -29,4 +29,12 @@ describe('serverEnv', () => {
     ]);
     expect(() => serverEnv({})).toThrow(/KAFKA_BROKERS is not set/);
   });
+
+  it('reads OPERATIONS_PORT, the port of /metrics, /livez and /readyz when set', () => {
+    expect(serverEnv({ KAFKA_BROKERS: 'k:1', OPERATIONS_PORT: '9464' }).operationsPort).toBe(9464);
+    expect(serverEnv({ KAFKA_BROKERS: 'k:1' })).not.toHaveProperty('operationsPort');
+    expect(() => serverEnv({ KAFKA_BROKERS: 'k:1', OPERATIONS_PORT: 'ops' })).toThrow(
+      'OPERATIONS_PORT must be a TCP port number from 0 to 65535, not "ops"',
+    );
+  });
 });

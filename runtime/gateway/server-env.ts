@@ -1,13 +1,16 @@
 /**
- * The environment a served gateway reads (`HOST`, `PORT`, `KAFKA_BROKERS`), checked all at once
- * at start-up: a bad value stops the process with a message naming each variable and what is
- * wrong with it (design.md §11), instead of a NaN port or a broker list that never connects.
+ * The environment a served gateway reads (`HOST`, `PORT`, `KAFKA_BROKERS`, `OPERATIONS_PORT`),
+ * checked all at once at start-up: a bad value stops the process with a message naming each
+ * variable and what is wrong with it (design.md §11), instead of a NaN port or a broker list
+ * that never connects.
  */
 
 export interface ServerEnv {
   readonly host: string;
   readonly port: number;
   readonly brokers: readonly string[];
+  /** A port of their own for `/metrics`, `/livez` and `/readyz`; unset: the gateway's port. */
+  readonly operationsPort?: number;
 }
 
 /** Every problem of the environment, one per line. */
@@ -42,6 +45,21 @@ export function serverEnv(env: Env = process.env, brokers?: readonly string[]): 
       problems.push(`KAFKA_BROKERS has "${broker}", which is not host:port (e.g. 127.0.0.1:9092)`);
     }
   }
+  const operationsText = env.OPERATIONS_PORT?.trim() || undefined;
+  const operationsPort = operationsText === undefined ? undefined : Number(operationsText);
+  if (
+    operationsText !== undefined &&
+    (!/^\d+$/.test(operationsText) || Number(operationsPort) > 65_535)
+  ) {
+    problems.push(
+      `OPERATIONS_PORT must be a TCP port number from 0 to 65535, not "${operationsText}"`,
+    );
+  }
   if (problems.length > 0) throw new ConfigurationError(problems);
-  return { host, port, brokers: given };
+  return {
+    host,
+    port,
+    brokers: given,
+    ...(operationsPort === undefined ? {} : { operationsPort }),
+  };
 }

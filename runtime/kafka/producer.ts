@@ -41,6 +41,7 @@ interface ResolvedProducerOptions {
   readonly maxBatchBytes: number;
   readonly maxRecordBytes: number;
   readonly maxQueuedRecords: number;
+  readonly onBatch: ((records: number) => void) | undefined;
 }
 
 export function resolveProducerOptions(options: ProducerOptions = {}): ResolvedProducerOptions {
@@ -51,6 +52,7 @@ export function resolveProducerOptions(options: ProducerOptions = {}): ResolvedP
     maxBatchBytes: options.maxBatchBytes ?? 1_000_000,
     maxRecordBytes: options.maxRecordBytes ?? 1_000_000,
     maxQueuedRecords: options.maxQueuedRecords ?? 10_000,
+    onBatch: options.onBatch,
   };
 }
 
@@ -218,6 +220,11 @@ export class KafkajsProducer implements KafkaProducer {
       this.#markUnavailable(error);
     } else if (run.sends.every((send) => send.state === 'written')) {
       this.#markAvailable();
+    }
+    try {
+      this.#options.onBatch?.(run.sends.length);
+    } catch {
+      // A metrics hook must not break the producer.
     }
   }
 

@@ -106,6 +106,8 @@ export interface ProducerOptions {
   readonly maxRecordBytes?: number;
   /** Sends beyond this many waiting records fail at once with PRODUCER_QUEUE_FULL. Default 10,000. */
   readonly maxQueuedRecords?: number;
+  /** Told, once a micro-batch has settled, how many records it held (metrics). */
+  readonly onBatch?: (records: number) => void;
 }
 
 /** Counters since the producer was created; `records / produceRequests` is the batching ratio. */

@@ -8,7 +8,11 @@ import { partitionForKey } from '../kafka/partitioner.ts';
 import type { Command, HandlerContext, OutputSpec } from './types.ts';
 
 /** Headers copied from the command onto everything its handler writes (design.md §8). */
-export const passedOnHeaders: readonly string[] = ['specgate-identity', 'traceparent'];
+export const passedOnHeaders: readonly string[] = [
+  'specgate-identity',
+  'traceparent',
+  'tracestate',
+];
 
 /** A record a handler wrote, with the partition it goes to. */
 export interface OutputRecord {

@@ -9,12 +9,17 @@ import { startRecording, type OutputRecord, type Outputs } from './context.ts';
 import { decodeCommand } from './decode.ts';
 import { encodeReply, problemReply, type EncodedReply } from './reply.ts';
 import type { PayloadCheck } from './validation.ts';
+import { traceIdOf } from '../gateway/trace-context.ts';
 import type { Handler, ServiceLogEntry, ServiceSpec } from './types.ts';
 
 /** What one command comes to; it is written in the command's transaction. */
 export interface Outcome {
   /** The reply's status (also when nobody asked for a reply): for stats. */
   readonly status: number;
+  /** The command's message name; absent when the record was not a command the spec names. */
+  readonly command?: string;
+  /** The trace id of the command's `traceparent`, for logs. */
+  readonly traceId?: string;
   /** The handler's events and snapshots; none when it failed. */
   readonly records: readonly OutputRecord[];
   /** Present when the command has a correlation id and a reply-to topic. */
@@ -47,7 +52,12 @@ export async function handleCommand(
 ): Promise<Outcome> {
   const { spec, log } = context;
   const decoded = decodeCommand(spec, context.checks, partition, message);
-  const where = { partition, offset: message.offset };
+  const traceId = traceIdOf((decoded.ok ? decoded.command : decoded).headers.traceparent);
+  const where = {
+    partition,
+    offset: message.offset,
+    ...(traceId === undefined ? {} : { traceId }),
+  };
   if (!decoded.ok) {
     log({ level: 'warn', message: `rejected a command: ${decoded.detail}`, details: where });
     return outcome(decoded.headers, decoded.key, problemReply(400, decoded.detail), []);
@@ -58,7 +68,7 @@ export async function handleCommand(
     : undefined;
   if (handler === undefined) {
     const detail = `the service has no handler for ${command.name}`;
-    return outcome(command.headers, command.key, problemReply(501, detail), []);
+    return outcome(command.headers, command.key, problemReply(501, detail), [], command.name);
   }
 
   const layer = run?.child();
@@ -66,7 +76,7 @@ export async function handleCommand(
   try {
     const encoded = encodeReply(await handler(command, recording.context));
     if (layer !== undefined) run?.absorb(layer);
-    return outcome(command.headers, command.key, encoded, [...recording.records]);
+    return outcome(command.headers, command.key, encoded, [...recording.records], command.name);
   } catch (error) {
     log({
       level: 'error',
@@ -74,7 +84,7 @@ export async function handleCommand(
       details: { ...where, stack: error instanceof Error ? error.stack : undefined },
     });
     const detail = `the ${command.name} handler failed`;
-    return outcome(command.headers, command.key, problemReply(500, detail), []);
+    return outcome(command.headers, command.key, problemReply(500, detail), [], command.name);
   } finally {
     recording.close();
   }
@@ -84,16 +94,38 @@ export async function handleCommand(
     key: string,
     encoded: EncodedReply,
     records: readonly OutputRecord[],
+    command?: string,
   ): Outcome {
     const correlationId = headers[spec.correlationHeader];
     const topic = headers[spec.replyToHeader];
-    if (correlationId === undefined || topic === undefined || topic === '') {
-      return { status: encoded.status, records };
-    }
-    return {
+    const done = {
       status: encoded.status,
       records,
-      reply: { topic, key: key === '' ? null : key, correlationId, encoded },
+      ...(command === undefined ? {} : { command }),
+      ...(traceId === undefined ? {} : { traceId }),
+    };
+    if (correlationId === undefined || topic === undefined || topic === '') return done;
+    // The reply goes on in the command's trace, as everything its handler wrote does (unless
+    // the handler set its own trace headers: a span of its own).
+    const trace = traceHeaders(headers);
+    return {
+      ...done,
+      reply: {
+        topic,
+        key: key === '' ? null : key,
+        correlationId,
+        encoded: { ...encoded, headers: { ...trace, ...encoded.headers } },
+      },
     };
   }
+}
+
+/** The command's W3C trace context headers, when it has them. */
+function traceHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const trace: Record<string, string> = {};
+  for (const name of ['traceparent', 'tracestate']) {
+    const value = headers[name];
+    if (value !== undefined) trace[name] = value;
+  }
+  return trace;
 }

@@ -19,6 +19,7 @@ import { AggregateState, StateLayer, type WrittenEvent } from './aggregate-state
 import type { OutputRecord, Outputs } from './context.ts';
 import { handleCommand, type HandleContext, type Outcome } from './handle.ts';
 import { resolveServiceOptions } from './options.ts';
+import { serviceMetrics } from './service-metrics.ts';
 import { writeRun } from './transaction.ts';
 import { compilePayloadChecks } from './validation.ts';
 import type { Service, ServiceLogEntry, ServiceOptions } from './types.ts';
@@ -33,6 +34,8 @@ export function startService(options: ServiceOptions): Service {
   const byTopic = new Map(spec.outputs.map((output) => [output.topic, output]));
   const partitions = new Map<string, number>();
   const outputs: Outputs = { byTopic, partitions };
+  const metrics =
+    options.metrics === undefined ? undefined : serviceMetrics(options.metrics, spec.commandTopic);
   const handleContext: HandleContext = {
     spec,
     handlers: options.handlers,
@@ -95,7 +98,22 @@ export function startService(options: ServiceOptions): Service {
       for (const message of messages.slice(at)) {
         if (outcomes.length >= resolved.maxCommands) break;
         if (outcomes.length > 0 && (closing || Date.now() - started >= resolved.maxMs)) break;
-        outcomes.push(await handleCommand(handleContext, partition, message, run));
+        const handling = performance.now();
+        const outcome = await handleCommand(handleContext, partition, message, run);
+        const taken = (performance.now() - handling) / 1000;
+        metrics?.handled(outcome, taken);
+        log({
+          level: 'debug',
+          message: `handled ${outcome.command ?? 'a record'}: ${outcome.status}`,
+          details: {
+            partition,
+            offset: message.offset,
+            status: outcome.status,
+            ms: Math.round(taken * 1000),
+            ...(outcome.traceId === undefined ? {} : { traceId: outcome.traceId }),
+          },
+        });
+        outcomes.push(outcome);
         lastOffset = message.offset;
       }
       at += outcomes.length;
@@ -128,8 +146,10 @@ export function startService(options: ServiceOptions): Service {
         );
       } catch (error) {
         aggregate?.aborted(written);
+        metrics?.transaction('aborted', outcomes);
         throw error;
       }
+      metrics?.transaction('committed', outcomes);
       aggregate?.committed(written);
       resolveOffset(lastOffset);
       for (const outcome of outcomes) {

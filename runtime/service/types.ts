@@ -9,6 +9,7 @@
  * (exactly-once consume-transform-produce): a crash before the commit leaves no effect and the
  * command is processed again; after it, the command is not seen again.
  */
+import type { Registry } from 'prom-client';
 import type { KafkaEnv, KafkaSecuritySpec } from '../kafka/security-spec.ts';
 
 /** A JSON Schema object (the message payload), as the gateway's route specs hold them. */
@@ -167,6 +168,12 @@ export interface ServiceOptions {
   readonly batch?: { readonly maxCommands?: number; readonly maxMs?: number };
   /** Where the runner reports failed handlers and Kafka trouble; default warnings and errors to stderr. */
   readonly log?: (entry: ServiceLogEntry) => void;
+  /**
+   * A Prometheus registry for the runner's metrics (commands by name and status, handler time,
+   * committed and aborted transactions; design.md §11); none by default. The service has no
+   * HTTP server: serve the registry's `metrics()` where the application likes.
+   */
+  readonly metrics?: Registry;
 }
 
 /** One log line of the runner (and of kafkajs under it). */

@@ -7,11 +7,12 @@
  * status codes (`2XX`, `default`) and media types.
  */
 import { describe, expectTypeOf, it } from 'vitest';
-import type { ApiResult } from 'specgate/client';
+import type { ApiResult, RawBody } from 'specgate/client';
 import type {
   ConstructsClient,
   CreatePetRequest,
   SendRecordsRequest,
+  UploadPhotoRequest,
 } from './client/constructs/client/index.ts';
 import type {
   Address,
@@ -162,5 +163,16 @@ describe('constructs: client answers', () => {
     >();
     // application/vnd.kafka.json.v2+json is JSON.
     expectTypeOf<SendRecordsRequest>().toEqualTypeOf<{ readonly body: ProducerRecords }>();
+  });
+
+  it('takes a body that is not JSON as text or bytes', () => {
+    expectTypeOf<UploadPhotoRequest>().toEqualTypeOf<{
+      readonly body: RawBody;
+      readonly params: { readonly petId: number };
+    }>();
+    const photo: UploadPhotoRequest = { params: { petId: 1 }, body: new Uint8Array([1, 2]) };
+    // @ts-expect-error a JSON value is not a photo
+    const json: UploadPhotoRequest = { params: { petId: 1 }, body: { png: true } };
+    expectTypeOf([photo, json]).toBeArray();
   });
 });

@@ -52,7 +52,10 @@ export interface Problem {
   readonly instance?: string;
   readonly status: number;
   readonly title: string;
-  /** A URI that identifies the problem type. */
+  /**
+   * A URI that identifies the problem type.
+   * @default "about:blank"
+   */
   readonly type?: string;
   readonly [key: string]: unknown;
 }
@@ -63,6 +66,7 @@ export interface Problem2 {
   readonly instance?: string;
   readonly status: number;
   readonly title: string;
+  /** @default "about:blank" */
   readonly type?: string;
   readonly [key: string]: unknown;
 }

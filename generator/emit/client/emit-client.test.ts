@@ -12,7 +12,8 @@ import {
 import { checkTypeScript, emitTypes } from '../types/index.ts';
 import { formatWithPrettier } from '../types/testing.ts';
 import { clientCheckFiles } from './check-files.ts';
-import { clientFiles, emitClient } from './emit-client.ts';
+import { runtimeImportNames } from '../types/type-context.ts';
+import { clientFiles, emitClient, runtimeTypes } from './emit-client.ts';
 
 function emit(api: Api): GeneratedFile[] {
   return [...emitTypes(api, { root: '/project' }), ...emitClient(api, { root: '/project' })];
@@ -251,6 +252,24 @@ describe('emitClient', () => {
     // `watchThings` is an operation's own name; the watch of `things` gets the next one.
     expect(text).toContain('  watchThings(options?: QueryOptions): Promise<WatchThingsResult>;');
     expect(text).toContain('  watchThings2(options?: WatchOptions): EventStream<Thing>;');
+    await expectClean(emit(api));
+  });
+
+  it('renames a schema called like a runtime import, in types.ts and the client alike', async () => {
+    expect(runtimeImportNames).toEqual(
+      expect.arrayContaining([...runtimeTypes, 'createClientCore']),
+    );
+    const route = queryRoute({
+      http: operation({
+        operationId: 'things',
+        method: 'get',
+        path: '/things',
+        responses: [response('200', 'application/json', { $ref: '#/$defs/ApiResult' })],
+      }),
+    });
+    const api = apiWith([route], [], { ApiResult: thing });
+    const text = client(emit(api));
+    expect(text).toContain('export type ThingsResult = ApiResult<ApiResult2, unknown>;');
     await expectClean(emit(api));
   });
 

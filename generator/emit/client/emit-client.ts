@@ -35,6 +35,8 @@ import {
   requestDeclaration,
   requestSchema,
   resultDeclaration,
+  rawBodyMedia,
+  rawBodyType,
   successType,
   type Declared,
 } from './operation-types.ts';
@@ -48,13 +50,14 @@ export interface EmitClientOptions extends TypeOptions {
 export const clientFiles = { index: 'client/index.ts' } as const;
 
 /** What `client/index.ts` imports from `specgate/client`, besides `createClientCore`. */
-const runtimeTypes = [
+export const runtimeTypes = [
   'ApiResult',
   'ClientOptions',
   'CommandOptions',
   'EventStream',
   'OperationSpec',
   'QueryOptions',
+  'RawBody',
   'StreamEvent',
   'StreamOptions',
   'WatchOptions',
@@ -102,6 +105,8 @@ export function emitClient(api: Api, options: EmitClientOptions): GeneratedFile[
   for (const { route } of routes) {
     used.add('OperationSpec');
     if (route.kind === 'command') used.add('CommandOptions').add('ApiResult');
+    const raw = rawBodyMedia(route);
+    if (raw !== undefined && rawBodyType(raw) === 'RawBody') used.add('RawBody');
     if (route.kind === 'query' || route.kind === 'history')
       used.add('QueryOptions').add('ApiResult');
     if (route.kind === 'query') used.add('WatchOptions').add('EventStream');
@@ -163,7 +168,7 @@ function nameRoute(api: Api, route: Route, ctx: TypeContext, names: NameAllocato
     const optional = (schema.required ?? []).length === 0;
     named = {
       ...named,
-      request: { name, optional, ...requestDeclaration(name, schema, http, ctx) },
+      request: { name, optional, ...requestDeclaration(name, schema, route, ctx) },
     };
   }
   if (route.kind !== 'stream') {
@@ -256,7 +261,8 @@ function methodDoc(http: HttpOperation, how?: string): string[] {
 }
 
 function operationLiteral(route: Route) {
-  const contentType = jsonBodyMedia(route)?.mediaType;
+  const raw = rawBodyMedia(route);
+  const contentType = jsonBodyMedia(route)?.mediaType ?? raw;
   return {
     operationId: route.http.operationId,
     method: route.http.method.toUpperCase(),
@@ -265,6 +271,7 @@ function operationLiteral(route: Route) {
     accepts202: route.kind === 'command' ? route.accepts202 : undefined,
     // The gateway answers 415 to a media type the operation does not declare.
     contentType: contentType === 'application/json' ? undefined : contentType,
+    rawBody: raw === undefined ? undefined : true,
   };
 }
 

@@ -15,7 +15,7 @@ import type {
   SchemaObject,
   StreamRoute,
 } from '../../ir/types.ts';
-import { jsonBody } from '../gateway/command-spec.ts';
+import { jsonBody, jsonBodyMedia } from '../gateway/command-spec.ts';
 import { streamMessages } from '../gateway/query-spec.ts';
 import { compare } from '../gateway/schema-literal.ts';
 import { width } from '../gateway/ts-literal.ts';
@@ -70,13 +70,33 @@ export function requestSchema(http: HttpOperation, route: Route): SchemaObject |
     properties[member] = parameterObject(parameters);
     if (parameters.some((p) => p.required || p.in === 'path')) required.push(member);
   }
-  const body = jsonBody(route);
+  // A body that is not JSON is typed by requestDeclaration (no schema says "bytes").
+  const body = jsonBody(route) ?? (rawBodyMedia(route) === undefined ? undefined : true);
   if (body !== undefined) {
     properties.body = body;
     if (http.requestBody?.required === true) required.push('body');
   }
   if (Object.keys(properties).length === 0) return undefined;
   return { type: 'object', properties, required, additionalProperties: false };
+}
+
+/**
+ * The media type of a request body the client sends as it is, not as JSON: the operation's first
+ * one when it declares no JSON body (multipart is left out: `fetch` writes its own boundary).
+ */
+export function rawBodyMedia(route: { readonly http: HttpOperation }): string | undefined {
+  if (jsonBodyMedia(route) !== undefined) return undefined;
+  return route.http.requestBody?.content
+    .map((c) => c.mediaType)
+    .find((type) => !lower(type).startsWith('multipart/'));
+}
+
+/** Text media (`text/*`, a form) are a string; anything else the runtime's `RawBody`. */
+export function rawBodyType(mediaType: string): 'string' | 'RawBody' {
+  const type = lower(mediaType);
+  return type.startsWith('text/') || type.startsWith('application/x-www-form-urlencoded')
+    ? 'string'
+    : 'RawBody';
 }
 
 function lower(name: string): string {
@@ -105,10 +125,22 @@ function parameterObject(parameters: readonly HttpParameter[]): Schema {
 export function requestDeclaration(
   name: string,
   schema: Schema,
-  http: HttpOperation,
+  route: Route,
   ctx: TypeContext,
 ): Declared {
-  return declared(name, schema, ctx, 'write', `The request of ${describe(http)}.`);
+  const raw = rawBodyMedia(route);
+  const description = `The request of ${describe(route.http)}.`;
+  return {
+    declaration: typeDeclaration(name, schema, ctx, {
+      direction: 'write',
+      description:
+        raw === undefined
+          ? description
+          : `${description} Its body is sent as it is, as \`${raw}\`.`,
+      ...(raw === undefined ? {} : { replace: { body: rawBodyType(raw) } }),
+    }),
+    references: typeReferences(schema, ctx, 'write'),
+  };
 }
 
 /**

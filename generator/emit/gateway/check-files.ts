@@ -86,6 +86,7 @@ export function gatewayCheckFiles(): GeneratedFile[] {
       'history/history-spec.ts',
       'auth/auth-options.ts',
       'http-limits.ts',
+      'operations-options.ts',
       '../kafka/security-spec.ts',
     ].map((name) => ({
       path: `node_modules/specgate/runtime/gateway/${name}`,

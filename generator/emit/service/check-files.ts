@@ -33,6 +33,12 @@ export function serviceCheckFiles(): GeneratedFile[] {
       path: 'node_modules/specgate/kafka/security-spec.ts',
       content: readFileSync(securitySpec, 'utf8'),
     },
+    // types.ts names prom-client's Registry (`ServiceOptions.metrics`); its shape is not used.
+    {
+      path: 'node_modules/prom-client/package.json',
+      content: JSON.stringify({ name: 'prom-client', types: './index.d.ts' }),
+    },
+    { path: 'node_modules/prom-client/index.d.ts', content: 'export declare class Registry {}\n' },
   ];
   return cached;
 }

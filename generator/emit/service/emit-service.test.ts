@@ -15,7 +15,8 @@ import {
 import { checkTypeScript, emitTypes } from '../types/index.ts';
 import { apiOf, formatWithPrettier } from '../types/testing.ts';
 import { serviceCheckFiles } from './check-files.ts';
-import { emitService, reachableSchemas } from './emit-service.ts';
+import { runtimeImportNames } from '../types/type-context.ts';
+import { emitService, reachableSchemas, runtimeImports } from './emit-service.ts';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -209,6 +210,11 @@ describe('emitService', () => {
         { properties: { k: ref('OrderManagementSubsystemCommandsTypes') } },
       ]),
     ).toEqual(['OrderManagementSubsystemCommandsTypes', 'OrderManagementSubsystemPlaceOrder']);
+  });
+
+  it('reserves the names it imports from the runtime: no schema type takes them', () => {
+    const names = runtimeImports.map((name) => name.replace('type ', ''));
+    expect(runtimeImportNames).toEqual(expect.arrayContaining(names));
   });
 
   it('is the same whatever the order of the input keys', async () => {

@@ -37,7 +37,7 @@ export interface EmitServiceOptions extends TypeOptions {
 /** The service's files, relative to the output folder. */
 export const serviceFiles = { handlers: 'service/handlers.ts' } as const;
 
-const runtimeImports = [
+export const runtimeImports = [
   'startTypedService',
   'type Service',
   'type ServiceEvent',

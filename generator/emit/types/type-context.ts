@@ -23,8 +23,8 @@ export interface TypeOptions {
   readonly readonly?: boolean;
   /**
    * Names no schema type may take, because the generated files that import the types already
-   * use them (runtime imports such as `Problem`): a schema named so gets `Problem2`. Every
-   * emitter of a run must pass the same list.
+   * use them (runtime imports such as `ApiResult`): a schema named so gets `ApiResult2`. Every
+   * emitter of a run must pass the same list; the default is {@link runtimeImportNames}.
    */
   readonly reservedNames?: readonly string[];
 }
@@ -53,11 +53,27 @@ export interface TypeContext {
 /** The suffix of a schema's request form: `Task` is read, `TaskInput` is written. */
 export const inputSuffix = 'Input';
 
+/**
+ * The names generated files import from the runtime beside the types of `types.ts`
+ * (`client/index.ts` from `specgate/client`, `service/handlers.ts` from `specgate/service`): the
+ * default {@link TypeOptions.reservedNames}, so a schema called `ApiResult` or `Service` is
+ * `ApiResult2` or `Service2` in every file. The emitters' tests check their imports are here.
+ */
+export const runtimeImportNames: readonly string[] = [
+  // specgate/client
+  ...['ApiResult', 'ClientOptions', 'CommandOptions', 'EventStream', 'OperationSpec'],
+  ...['QueryOptions', 'RawBody', 'StreamEvent', 'StreamOptions', 'WatchOptions'],
+  'createClientCore',
+  // specgate/service
+  ...['Service', 'ServiceEvent', 'ServiceHandlers', 'ServiceSpec', 'TypedServiceOptions'],
+  'startTypedService',
+];
+
 export function resolveTypeOptions(options: TypeOptions = {}): ResolvedTypeOptions {
   return {
     dateTime: options.dateTime ?? 'string',
     readonly: options.readonly ?? true,
-    reservedNames: [...(options.reservedNames ?? [])].sort(compareCodeUnits),
+    reservedNames: [...(options.reservedNames ?? runtimeImportNames)].sort(compareCodeUnits),
   };
 }
 

@@ -48,14 +48,33 @@ export function typeDeclaration(
   name: string,
   schema: Schema,
   ctx: TypeContext,
-  options: { readonly direction?: Direction; readonly description?: string } = {},
+  options: {
+    readonly direction?: Direction;
+    readonly description?: string;
+    /**
+     * Types no schema can say, by top-level property name, written as given (`RawBody` for a
+     * body that is not JSON): each replaces that property's type.
+     */
+    readonly replace?: { readonly [property: string]: string };
+  } = {},
 ): string {
+  const type = typeOf(schema, ctx, options.direction);
+  const replace = options.replace ?? {};
   return printDeclaration(
     {
       name,
       direction: options.direction ?? 'read',
       doc: docLines(options.description, false),
-      type: typeOf(schema, ctx, options.direction),
+      type:
+        type.kind !== 'object'
+          ? type
+          : {
+              ...type,
+              properties: type.properties.map((p) => {
+                const replaced = Object.hasOwn(replace, p.name) ? replace[p.name] : undefined;
+                return replaced === undefined ? p : { ...p, type: reference(replaced) };
+              }),
+            },
     },
     { readonly: ctx.options.readonly },
   );

@@ -80,6 +80,8 @@ export interface LiveStreamContext {
   readonly predicate?: (request: FastifyRequest) => RecordPredicate | undefined;
   /** Aborting ends every open stream (server shutdown). */
   readonly signal?: AbortSignal;
+  /** Told when a stream starts; `onStreamEnd` follows once for each. */
+  readonly onStreamStart?: () => void;
   /** Told when a stream ends, and why. */
   readonly onStreamEnd?: (end: StreamEnd) => void;
   /**

@@ -24,6 +24,8 @@ export interface SseConnectionOptions {
   readonly heartbeatMs: number;
   /** Aborting ends the stream (server shutdown). */
   readonly signal?: AbortSignal;
+  /** Told when the connection is made (before it opens); `onStreamEnd` follows once. */
+  readonly onStreamStart?: () => void;
   /** Told when the stream ends, and why. */
   readonly onStreamEnd?: (end: StreamEnd) => void;
   /**
@@ -38,7 +40,7 @@ export function connectionOptions(
   ctx: {
     readonly retryMs: number;
     readonly heartbeatMs: number;
-    readonly ctx: Pick<SseConnectionOptions, 'signal' | 'onStreamEnd'>;
+    readonly ctx: Pick<SseConnectionOptions, 'signal' | 'onStreamStart' | 'onStreamEnd'>;
   },
   endsAt: number | undefined,
 ): SseConnectionOptions {
@@ -46,6 +48,7 @@ export function connectionOptions(
     retryMs: ctx.retryMs,
     heartbeatMs: ctx.heartbeatMs,
     ...(ctx.ctx.signal === undefined ? {} : { signal: ctx.ctx.signal }),
+    ...(ctx.ctx.onStreamStart === undefined ? {} : { onStreamStart: ctx.ctx.onStreamStart }),
     ...(ctx.ctx.onStreamEnd === undefined ? {} : { onStreamEnd: ctx.ctx.onStreamEnd }),
     ...(endsAt === undefined ? {} : { endsAt }),
   };
@@ -122,6 +125,7 @@ export class SseConnection {
     this.#headers = headers;
     this.#options = options;
     this.#onClose = onClose;
+    options.onStreamStart?.();
     raw.on('close', () => this.close('client'));
     raw.on('drain', () => this.wake());
     options.signal?.addEventListener('abort', this.#onAbort, { once: true });

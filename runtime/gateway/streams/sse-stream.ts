@@ -70,6 +70,8 @@ export interface StreamContext {
   readonly readYourWritesMs?: number;
   /** Aborting ends every open stream (server shutdown). */
   readonly signal?: AbortSignal;
+  /** Told when a stream starts; `onStreamEnd` follows once for each. */
+  readonly onStreamStart?: () => void;
   /** Told when a stream ends, and why. */
   readonly onStreamEnd?: (end: StreamEnd) => void;
 }

@@ -20,6 +20,7 @@ import {
   type EventStream,
   type OperationSpec,
   type QueryOptions,
+  type RawBody,
   type WatchOptions,
 } from 'specgate/client';
 import type {
@@ -189,10 +190,13 @@ const uploadPhotoOperation = {
   path: '/pets/{petId}/photo',
   kind: 'command',
   accepts202: false,
+  contentType: 'image/png',
+  rawBody: true,
 } as const satisfies OperationSpec;
 
-/** The request of `PUT /pets/{petId}/photo` (uploadPhoto). */
+/** The request of `PUT /pets/{petId}/photo` (uploadPhoto). Its body is sent as it is, as `image/png`. */
 export interface UploadPhotoRequest {
+  readonly body: RawBody;
   readonly params: { readonly petId: number };
 }
 
