@@ -14,6 +14,11 @@ const gateway = openGateway({
 await gateway.listen({ port: Number(process.env.PORT ?? '0') });
 await gateway.ready;
 console.log('gateway ready');
+// A test process that dies without its afterAll (a crashed worker) leaves no gateway behind.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) process.exit(1);
+}, 500).unref();
 process.once('SIGTERM', () => {
   void gateway.close().finally(() => process.exit(0));
 });
