@@ -10,6 +10,7 @@
  * (the response is stored). A claim whose holder died expires after `claimTtlMs`.
  */
 import { randomUUID } from 'node:crypto';
+import { KafkaError } from '../kafka/index.ts';
 import type {
   KafkaClient,
   KafkaProducer,
@@ -72,6 +73,11 @@ export interface IdempotencyOptions {
   readonly claimTtlMs?: number;
   /** Entries older than this are forgotten (and expire in Kafka by retention; default 24 h). */
   readonly retentionMs?: number;
+  /**
+   * How long a request waits to read its own claim back before it answers 503 (default 3 s):
+   * the broker may have gone away right after taking the claim.
+   */
+  readonly applyTimeoutMs?: number;
 }
 
 export class IdempotencyStore {
@@ -80,7 +86,10 @@ export class IdempotencyStore {
   readonly #topic: string;
   readonly #claimTtlMs: number;
   readonly #retentionMs: number;
+  readonly #applyTimeoutMs: number;
   readonly #entries = new Map<string, Entry>();
+  /** Per key, claims of ours that timed out before they were read back: they never ran. */
+  readonly #abandoned = new Map<string, Set<string>>();
   /** Per partition, the offset of the last record applied to the view. */
   readonly #applied = new Map<number, bigint>();
   readonly #listeners = new Set<() => void>();
@@ -92,6 +101,7 @@ export class IdempotencyStore {
     this.#topic = options.topic;
     this.#claimTtlMs = options.claimTtlMs ?? 60_000;
     this.#retentionMs = options.retentionMs ?? 86_400_000;
+    this.#applyTimeoutMs = options.applyTimeoutMs ?? 3000;
   }
 
   get topic(): string {
@@ -142,7 +152,9 @@ export class IdempotencyStore {
             ? { kind: 'produced', claim }
             : { kind: 'produced', claim, correlationId: entry.correlationId };
         }
-        if (entry.claimant === mine) return { kind: 'run', claim };
+        if (entry.claimant === mine || this.#adopt(key, entry.claimant)) {
+          return { kind: 'run', claim };
+        }
         // Someone else's live claim: wait for it to move on.
         const left = deadline - Date.now();
         if (left <= 0 || signal?.aborted) return { kind: 'in-flight' };
@@ -156,8 +168,25 @@ export class IdempotencyStore {
         claimant: mine,
         at: Date.now(),
       });
-      await this.#appliedUpTo(position);
+      if (!(await this.#appliedUpTo(position, this.#applyTimeoutMs))) {
+        // Design §11: commands answer 503 quickly while the broker is away, rather than wait
+        // for it. The claim may still win once read; it never ran, so a retry here takes it.
+        const abandoned = this.#abandoned.get(key) ?? new Set();
+        this.#abandoned.set(key, abandoned.add(mine));
+        throw new KafkaError(
+          'KAFKA_UNAVAILABLE',
+          `the idempotency claim was not read back within ${this.#applyTimeoutMs} ms`,
+        );
+      }
     }
+  }
+
+  /** Whether `claimant` is a claim of ours that never ran; a retry then runs under it. */
+  #adopt(key: string, claimant: string): boolean {
+    const abandoned = this.#abandoned.get(key);
+    if (abandoned?.has(claimant) !== true) return false;
+    this.#abandoned.delete(key);
+    return true;
   }
 
   /** The command record is in Kafka; a retry must not produce it again. */
@@ -218,16 +247,21 @@ export class IdempotencyStore {
     for (const listener of [...this.#listeners]) listener();
   }
 
-  #appliedUpTo(position: RecordPosition): Promise<void> {
+  /** True once the view has applied `position`; false after `timeoutMs`. */
+  #appliedUpTo(position: RecordPosition, timeoutMs: number): Promise<boolean> {
     const target = BigInt(position.offset);
     const reached = (): boolean => (this.#applied.get(position.partition) ?? -1n) >= target;
-    if (reached()) return Promise.resolve();
+    if (reached()) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const listener = (): void => {
-        if (!reached()) return;
+      const settle = (applied: boolean): void => {
+        clearTimeout(timer);
         this.#listeners.delete(listener);
-        resolve();
+        resolve(applied);
       };
+      const listener = (): void => {
+        if (reached()) settle(true);
+      };
+      const timer = setTimeout(() => settle(false), timeoutMs);
       this.#listeners.add(listener);
     });
   }
