@@ -91,7 +91,8 @@ async function closedBy(error: unknown, timeoutMs: number): Promise<string | und
   return (await acceptsTcp(broker, timeoutMs)) ? broker : undefined;
 }
 
-function acceptsTcp(broker: string, timeoutMs: number): Promise<boolean> {
+/** Whether `host:port` accepts a TCP connection within `timeoutMs` (also the broker script's check). */
+export function acceptsTcp(broker: string, timeoutMs: number): Promise<boolean> {
   const colon = broker.lastIndexOf(':');
   const host = broker.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
   const port = Number(broker.slice(colon + 1));

@@ -1,5 +1,6 @@
 // Loopback port helpers for the local broker.
-import { connect, createServer, type Server } from 'node:net';
+import { createServer, type Server } from 'node:net';
+import { acceptsTcp } from '../../runtime/kafka/access-check.ts';
 
 /**
  * Asks the OS for `count` distinct free ports on 127.0.0.1. All are held open together, so they
@@ -23,16 +24,7 @@ export async function freeLoopbackPorts(count: number): Promise<number[]> {
 
 /** Whether something accepts TCP connections on 127.0.0.1:`port` within `timeoutMs`. */
 export function acceptsConnections(port: number, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const finish = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once('connect', () => finish(true));
-    socket.once('error', () => finish(false));
-  });
+  return acceptsTcp(`127.0.0.1:${port}`, timeoutMs);
 }
 
 function listen(server: Server): Promise<number> {
