@@ -99,6 +99,14 @@ export interface GatewayOptions {
   readonly http?: HttpLimits;
   /** `/metrics`, `/livez`, `/readyz`: their paths, and a port of their own (design.md §11). */
   readonly operations?: OperationsOptions;
+  /**
+   * `'zilla'`: the Zilla compatibility profile (design.md §4): request-reply records carry every
+   * request header and Zilla's hashed correlation id, an identical retry is answered with the
+   * reply already on the reply topic, replies map header for header, and CORS is cross-origin
+   * unless `http.cors` says otherwise. The generated `server.ts` sets it from `compat` in the
+   * config.
+   */
+  readonly compat?: 'zilla';
 }
 
 export interface StreamOptions {

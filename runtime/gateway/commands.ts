@@ -22,6 +22,7 @@ import {
   progressHeader,
   type Progress,
 } from './progress.ts';
+import { commandValue } from './command-value.ts';
 import { recordHeaders, recordKey, topicName, type RequestValues } from './record.ts';
 import type { ReplyRouter } from './replies.ts';
 import type { CommandMetrics } from './metrics.ts';
@@ -117,13 +118,7 @@ export async function runCommand(
     headers[':method'] = request.method;
     headers[':path'] = request.url;
   }
-  const value = route.tombstone
-    ? null
-    : request.body === undefined || request.body === null
-      ? route.reply === undefined
-        ? null
-        : '' // design §4: a DELETE with a reply topic writes an empty, non-null value
-      : JSON.stringify(request.body);
+  const value = commandValue(route, request.body);
   let written: RecordPosition;
   try {
     written = await ctx.producer.send({
