@@ -22,8 +22,15 @@ import {
   progressHeader,
   type Progress,
 } from './progress.ts';
-import { commandValue } from './command-value.ts';
-import { recordHeaders, recordKey, topicName, type RequestValues } from './record.ts';
+import { commandContentType, commandValue } from './command-value.ts';
+import {
+  overrideHeaders,
+  recordHeaders,
+  recordKey,
+  topicName,
+  type RequestValues,
+} from './record.ts';
+import { zillaRecordHeaders } from './zilla-record.ts';
 import type { ReplyRouter } from './replies.ts';
 import type { CommandMetrics } from './metrics.ts';
 import type { CommandRouteSpec } from './route-spec.ts';
@@ -44,6 +51,8 @@ export interface CommandContext {
   readonly identityHeader: string;
   /** Told how long each reply wait took (metrics.ts). */
   readonly metrics?: CommandMetrics;
+  /** The Zilla compatibility profile (design.md §4): Zilla's records, correlation and replies. */
+  readonly compat?: 'zilla';
 }
 
 /** What the gateway answers: the same shape whether fresh, replayed or from a reply record. */
@@ -54,12 +63,7 @@ interface Answer {
 }
 
 /** Reply headers that are transport, not response (design §4); trace context stays in Kafka. */
-const replyTransportHeaders: ReadonlySet<string> = new Set([
-  ':status',
-  'content-length',
-  'traceparent',
-  'tracestate',
-]);
+const replyTransportHeaders: ReadonlySet<string> = new Set(['traceparent', 'tracestate']);
 
 export async function runCommand(
   ctx: CommandContext,
@@ -72,15 +76,20 @@ export async function runCommand(
   ctx.payloads.check(route, request.body);
   const prefer = parsePrefer(request.headers.prefer);
   const respondAsync = prefer.respondAsync && route.reply !== undefined && route.accepts202;
+  const record = commandRecord(ctx, route, request, values);
 
   let claim: Claim | undefined;
-  let correlationId: string | undefined;
   if (values.idempotencyKey !== undefined) {
-    // Per caller: one user's key never replays another user's answer.
+    // Per caller: one user's key never replays another user's answer. In the Zilla profile the
+    // correlation id holds the key and a hash of the request: a reused key with another request
+    // is another command, not a 422 (design.md §4).
+    const id = !record.zilla
+      ? values.idempotencyKey
+      : (record.correlationId ?? `${values.idempotencyKey}-${requestHash(request)}`);
     const key =
       values.identity === undefined
-        ? `${route.operationId}:${values.idempotencyKey}`
-        : `${route.operationId}@${values.identity}:${values.idempotencyKey}`;
+        ? `${route.operationId}:${id}`
+        : `${route.operationId}@${values.identity}:${id}`;
     const outcome: BeginOutcome = await ctx.idempotency.begin(
       key,
       requestHash(request),
@@ -102,38 +111,124 @@ export async function runCommand(
         );
       case 'produced':
         // The record is already in Kafka: never produce it twice. Await its reply, if any.
-        claim = outcome.claim;
-        correlationId = outcome.correlationId;
-        return finish(ctx, route, request, reply, claim, correlationId, respondAsync);
+        return finish(
+          ctx,
+          route,
+          request,
+          reply,
+          outcome.claim,
+          outcome.correlationId,
+          respondAsync,
+        );
       case 'run':
         claim = outcome.claim;
     }
   }
 
-  correlationId = route.reply === undefined ? undefined : newCorrelationId(values);
-  const headers = recordHeaders(route, values, contentType(request), ctx.identityHeader);
-  if (route.reply !== undefined && correlationId !== undefined) {
-    headers[route.reply.correlationHeader] = correlationId;
-    headers[route.reply.replyToHeader] = route.reply.topic;
-    headers[':method'] = request.method;
-    headers[':path'] = request.url;
+  if (record.zilla && route.reply !== undefined && record.correlationId !== undefined) {
+    // Zilla's replay: the first attempt's reply is already on the reply topic (from this
+    // gateway, another instance, or Zilla itself before the switch): answer it, produce nothing.
+    const earlier = ctx.replies.get(route.reply.topic)?.get(record.correlationId);
+    if (earlier !== undefined) {
+      const answer = withWrites(
+        fromReply(earlier, route.reply.correlationHeader, ctx),
+        undefined,
+        ctx,
+      );
+      if (claim !== undefined)
+        await ctx.idempotency.complete(claim, toStored(answer)).catch(() => undefined);
+      return send(reply, answer);
+    }
   }
-  const value = commandValue(route, request.body);
+
   let written: RecordPosition;
   try {
     written = await ctx.producer.send({
       topic: topicName(route.topic, values),
-      key: recordKey(route.key, values),
-      value,
-      headers,
+      key: record.key,
+      value: record.value,
+      headers: record.headers,
     });
   } catch (error) {
     if (claim !== undefined) await ctx.idempotency.release(claim).catch(() => undefined);
     throw unavailable(error);
   }
   if (claim !== undefined)
-    await ctx.idempotency.produced(claim, correlationId).catch(() => undefined);
-  return finish(ctx, route, request, reply, claim, correlationId, respondAsync, written);
+    await ctx.idempotency.produced(claim, record.correlationId).catch(() => undefined);
+  return finish(ctx, route, request, reply, claim, record.correlationId, respondAsync, written);
+}
+
+/** The record a command writes, and the correlation id its reply will carry (if any). */
+interface CommandRecord {
+  readonly key: string | null;
+  readonly value: Buffer | string | null;
+  readonly headers: Record<string, string | string[]>;
+  readonly correlationId: string | undefined;
+  /** Made as Zilla makes it (zilla-record.ts). */
+  readonly zilla: boolean;
+}
+
+function commandRecord(
+  ctx: CommandContext,
+  route: CommandRouteSpec,
+  request: FastifyRequest,
+  values: RequestValues,
+): CommandRecord {
+  const value = commandValue(route, request.body);
+  if (ctx.compat === 'zilla') {
+    // Zilla's `${idempotencyKey}` without the header is a random UUID: a POST keyed by it still
+    // gets a key of its own.
+    const seed = values.idempotencyKey ?? randomUUID();
+    const key = recordKey(route.key, { ...values, idempotencyKey: seed });
+    if (route.reply !== undefined) {
+      const overrides = overrideHeaders(route, values);
+      const { headers, correlationId } = zillaRecordHeaders(
+        {
+          method: request.method,
+          scheme: request.protocol,
+          url: request.url,
+          rawHeaders: request.raw.rawHeaders,
+        },
+        {
+          seed,
+          key,
+          value,
+          replyToHeader: route.reply.replyToHeader,
+          replyTopic: route.reply.topic,
+          overrides,
+          correlationHeader: route.reply.correlationHeader,
+          reserved: new Set(
+            route.owner === undefined ? [ctx.identityHeader] : [ctx.identityHeader, route.owner],
+          ),
+          identity: values.identity,
+        },
+      );
+      return { key, value, headers, correlationId, zilla: true };
+    }
+    const headers = recordHeaders(route, values, contentType(request), ctx.identityHeader);
+    return { key, value, headers, correlationId: undefined, zilla: true };
+  }
+  const headers: Record<string, string | string[]> = recordHeaders(
+    route,
+    values,
+    contentType(request),
+    ctx.identityHeader,
+  );
+  if (route.reply === undefined) {
+    return {
+      key: recordKey(route.key, values),
+      value,
+      headers,
+      correlationId: undefined,
+      zilla: false,
+    };
+  }
+  const correlationId = newCorrelationId(values);
+  headers[route.reply.correlationHeader] = correlationId;
+  headers[route.reply.replyToHeader] = route.reply.topic;
+  headers[':method'] = request.method;
+  headers[':path'] = request.url;
+  return { key: recordKey(route.key, values), value, headers, correlationId, zilla: false };
 }
 
 /** After the record is in Kafka: answer one-way at once, else wait for the reply. */
@@ -151,32 +246,27 @@ async function finish(
     const answer = withWrites(
       { status: route.successStatus, headers: {}, body: Buffer.alloc(0) },
       written,
-      ctx.viewTopics,
+      ctx,
     );
     if (claim !== undefined)
       await ctx.idempotency.complete(claim, toStored(answer)).catch(() => undefined);
     return send(reply, answer);
   }
   const location = asyncLocation(request.url, correlationId);
-  if (respondAsync) return send(reply, withWrites(accepted(location), written, ctx.viewTopics));
+  if (respondAsync) return send(reply, withWrites(accepted(location), written, ctx));
   const router = ctx.replies.get(route.reply.topic);
   const waitStart = performance.now();
   const record = await router?.wait(correlationId, ctx.replyTimeoutMs);
   const waited = (performance.now() - waitStart) / 1000;
   ctx.metrics?.replyWaited(route.reply.topic, waited, record !== undefined);
   if (record === undefined) {
-    if (route.accepts202)
-      return send(reply, withWrites(accepted(location), written, ctx.viewTopics));
+    if (route.accepts202) return send(reply, withWrites(accepted(location), written, ctx));
     throw new HttpProblem(
       'REPLY_TIMEOUT',
       `no reply on ${route.reply.topic} within ${ctx.replyTimeoutMs} ms`,
     );
   }
-  const answer = withWrites(
-    fromReply(record, route.reply.correlationHeader),
-    written,
-    ctx.viewTopics,
-  );
+  const answer = withWrites(fromReply(record, route.reply.correlationHeader, ctx), written, ctx);
   if (claim !== undefined)
     await ctx.idempotency.complete(claim, toStored(answer)).catch(() => undefined);
   return send(reply, answer);
@@ -211,19 +301,30 @@ export async function collectReply(
     if (hold !== undefined) reply.header('preference-applied', `wait=${Math.round(hold / 1000)}`);
     return send(reply, accepted(request.url));
   }
-  return send(
-    reply,
-    withWrites(fromReply(record, router.correlationHeader), undefined, ctx.viewTopics),
-  );
+  return send(reply, withWrites(fromReply(record, router.correlationHeader, ctx), undefined, ctx));
 }
 
-function fromReply(record: KafkaRecord, correlationHeader: string): Answer {
+/**
+ * The answer a reply record makes: `:status` → status (default 200), its other headers →
+ * response headers, value → body. By default transport headers (`zilla:*`, trace context) stay
+ * in Kafka; Zilla's profile passes every header but the correlation id, as Zilla does. A header
+ * HTTP cannot carry (a pseudo-header, a name or value with forbidden characters) is dropped
+ * rather than failing the answer.
+ */
+function fromReply(
+  record: KafkaRecord,
+  correlationHeader: string,
+  ctx: Pick<CommandContext, 'compat'>,
+): Answer {
   const status = Number(record.headers[':status'] ?? '200');
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(record.headers)) {
-    if (replyTransportHeaders.has(name) || name === correlationHeader || name.startsWith('zilla:'))
+    if (name === correlationHeader || name.startsWith(':') || name === 'content-length') continue;
+    if (ctx.compat !== 'zilla' && (replyTransportHeaders.has(name) || name.startsWith('zilla:'))) {
       continue;
-    headers[name] = value;
+    }
+    if (!httpToken.test(name) || !httpFieldValue.test(value)) continue;
+    headers[name.toLowerCase()] = value;
   }
   const body = record.value ?? Buffer.alloc(0);
   if (body.length > 0 && headers['content-type'] === undefined) {
@@ -235,6 +336,10 @@ function fromReply(record: KafkaRecord, correlationHeader: string): Answer {
     body,
   };
 }
+
+/** RFC 9110 §5.1 field names (tokens) and §5.5 field values (no control characters). */
+const httpToken = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const httpFieldValue = /^[\t\x20-\x7e\x80-\xff]*$/;
 
 /**
  * Read-your-writes (design §4): the answer names where the command record went, merged with
@@ -249,7 +354,7 @@ function fromReply(record: KafkaRecord, correlationHeader: string): Answer {
 function withWrites(
   answer: Answer,
   written: RecordPosition | undefined,
-  viewTopics: ReadonlySet<string>,
+  ctx: Pick<CommandContext, 'viewTopics' | 'compat'>,
 ): Answer {
   // A one-way command's answer (no headers of its own): the progress of its record alone.
   if (written !== undefined && Object.keys(answer.headers).length === 0) {
@@ -267,9 +372,10 @@ function withWrites(
     entries.push([written.topic, progressAfter(written.partition, written.offset)]);
   }
   if (parsed !== undefined) entries.push(...parsed);
-  const etag = headers.etag;
+  // Zilla passes the service's `etag` as it is (its clients take ETags from stream event ids).
+  const etag = ctx.compat === 'zilla' ? undefined : headers.etag;
   if (etag !== undefined && !etag.includes('/')) {
-    const view = entries.find(([topic]) => viewTopics.has(topic));
+    const view = entries.find(([topic]) => ctx.viewTopics.has(topic));
     if (view !== undefined) headers.etag = etagOf(encodeProgress(view[1]), opaqueTag(etag));
   }
   if (written === undefined) {
@@ -338,9 +444,7 @@ function newCorrelationId(values: RequestValues): string {
 }
 
 function contentType(request: FastifyRequest): string | undefined {
-  return request.body === undefined
-    ? undefined
-    : (request.headers['content-type']?.split(';')[0] ?? 'application/json');
+  return commandContentType(request.body, request.headers['content-type']);
 }
 
 function unavailable(error: unknown): HttpProblem {

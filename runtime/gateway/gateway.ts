@@ -167,6 +167,7 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
     maxWaitMs: options.maxWaitMs ?? 60_000,
     identityHeader: options.auth?.identityHeader ?? defaultIdentityHeader,
     metrics,
+    ...(options.compat === undefined ? {} : { compat: options.compat }),
   };
 
   const app = Fastify(

@@ -114,6 +114,23 @@ export function recordHeaders(
   return out;
 }
 
+/**
+ * The route's own headers alone (declared, const tags, overrides), rendered, credentials left
+ * out: what Zilla calls the header overrides (zilla-record.ts).
+ */
+export function overrideHeaders(
+  route: CommandRouteSpec,
+  values: RequestValues,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const header of route.headers) {
+    if (forbiddenHeaders.has(header.name.toLowerCase())) continue;
+    const value = renderTemplate(header.value, values);
+    if (value !== undefined) headers[header.name] = value;
+  }
+  return headers;
+}
+
 /** Design §4: the part of an ETag after the first `/`; an If-Match without `/` is not forwarded. */
 export function forwardedIfMatch(ifMatch: string | undefined): string | undefined {
   if (ifMatch === undefined) return undefined;
