@@ -35,6 +35,7 @@ import { addAsyncReplyConstraint, asyncReplyConstraints } from './async-reply-ro
 import { collectReply, runCommand, type CommandContext } from './commands.ts';
 import { IdempotencyStore } from './idempotency.ts';
 import { registerJsonBodies } from './json-body.ts';
+import { registerRawBodies } from './raw-body.ts';
 import { isKafkaError } from '../kafka/index.ts';
 import {
   HttpProblem,
@@ -180,9 +181,8 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
   registerLimits(app, options.http ?? {});
   registerProtocolErrors(app);
   app.setValidatorCompiler(validators.compiler);
-  // Only JSON bodies are commands: a body of another media type is 415, not a string to validate.
-  app.removeContentTypeParser('text/plain');
   registerJsonBodies(app);
+  registerRawBodies(app, options.spec.routes);
   const allowed = allowedMethods(options.spec.routes);
   const unrouted = (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const methods = allowed(request.url.split('?')[0] ?? '');

@@ -31,6 +31,8 @@ export function createValidators(spec: GatewaySpec): Validators {
   const compiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
     let validate: ValidateFunction | undefined;
     const lazy = (data: unknown): boolean => {
+      // A body of a non-JSON media type (raw-body.ts: bytes) has no JSON schema to meet.
+      if (httpPart === 'body' && Buffer.isBuffer(data)) return true;
       validate ??= (httpPart === 'body' ? exact() : coercing()).compile(schema as object);
       const valid = validate(data);
       // Fastify reads a failed check's errors from the function it was given.
@@ -43,7 +45,7 @@ export function createValidators(spec: GatewaySpec): Validators {
   const compiled = new Map<CommandRouteSpec, ValidateFunction[]>();
   const payloads: PayloadValidator = {
     check(route, body) {
-      if (route.payloads.length === 0 || body === undefined) return;
+      if (route.payloads.length === 0 || body === undefined || Buffer.isBuffer(body)) return;
       let validators = compiled.get(route);
       if (validators === undefined) {
         validators = route.payloads.map((schema) => exact().compile(schema as object));
