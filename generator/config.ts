@@ -23,7 +23,13 @@ export interface SpecgateConfig {
   /** Absolute output folder (default `generated` beside the config, or the cwd). */
   readonly out: string;
   readonly targets: readonly Target[];
-  /** `zilla`: behave as Zilla's http-kafka binding does (design §4). */
+  /**
+   * `default`: specgate's own behaviour. `zilla`: a drop-in for Zilla's http-kafka and sse-kafka
+   * bindings (design §4–§6): the generated server starts the gateway with `compat: 'zilla'`
+   * (idempotency by key and request hash, every request header in request-reply records,
+   * cross-origin CORS unless `http` sets `cors`), and stream events are unnamed, so the client's
+   * event type is the union of the channel's payloads.
+   */
   readonly compat: 'default' | 'zilla';
   /** Explicit mappings by HTTP operationId. */
   readonly routes: { readonly [operationId: string]: MappingOverrides };

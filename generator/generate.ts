@@ -108,10 +108,12 @@ export function emitTargets(
         out: config.out,
         ...(config.auth === undefined ? {} : { auth: config.auth }),
         ...(config.http === undefined ? {} : { http: config.http }),
+        compat: config.compat,
       }),
     );
   }
-  if (config.targets.includes('client')) files.push(...emitClient(api, { root }));
+  if (config.targets.includes('client'))
+    files.push(...emitClient(api, { root, compat: config.compat }));
   if (config.targets.includes('service')) files.push(...emitService(api, { root }));
   return files;
 }

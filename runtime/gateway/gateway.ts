@@ -178,7 +178,7 @@ export function openGateway(options: CreateGatewayOptions): StartingGateway {
     ),
   );
   metrics.countRequests(app);
-  registerLimits(app, options.http ?? {});
+  registerLimits(app, options.http ?? {}, options.compat);
   registerProtocolErrors(app);
   app.setValidatorCompiler(validators.compiler);
   registerJsonBodies(app);

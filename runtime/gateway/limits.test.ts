@@ -7,6 +7,7 @@ import { setCaller } from './auth/caller.ts';
 import { createGateway, type Gateway } from './gateway.ts';
 import { fastifyOptions, redactAccessToken, registerLimits, type HttpLimits } from './limits.ts';
 import { HttpProblem, problemFromFastify, problemMediaType, sendProblem } from './problems.ts';
+import { hijack, SseConnection } from './streams/sse-connection.ts';
 
 const allowed = 'https://app.example.com';
 const other = 'https://evil.example.net';
@@ -31,13 +32,13 @@ afterEach(async () => {
 /** A small app built as the gateway builds its own: limits first, the routes after. */
 async function serve(
   limits: HttpLimits,
-  options: { rootCaller?: boolean; app?: FastifyInstance } = {},
+  options: { rootCaller?: boolean; app?: FastifyInstance; compat?: 'zilla' } = {},
 ): Promise<TestServer> {
   const app = options.app ?? Fastify(fastifyOptions(limits, false));
   servers.push(app);
   // The gateway's real token check is a route-level onRequest hook; this one runs even earlier.
   if (options.rootCaller === true) app.addHook('onRequest', testCaller);
-  registerLimits(app, limits);
+  registerLimits(app, limits, options.compat);
   app.setErrorHandler((error: FastifyError, _request, reply) =>
     sendProblem(reply, error instanceof HttpProblem ? error : problemFromFastify(error)),
   );
@@ -45,6 +46,21 @@ async function serve(
   app.get('/tasks', (_request, reply) => reply.header('etag', '"t1"').send([]));
   app.post('/tasks', (request) => ({ bytes: JSON.stringify(request.body).length }));
   app.get('/mine', { onRequest: testCaller }, () => ({ ok: true }));
+  app.get('/fail', () => {
+    throw new HttpProblem('KAFKA_UNAVAILABLE', 'the broker is away', { retryAfter: 1 });
+  });
+  // As the gateway's streams write their head: with the headers the hooks set.
+  app.get('/stream', (_request, reply) => {
+    const connection = new SseConnection(
+      reply.raw,
+      hijack(reply),
+      { retryMs: 1000, heartbeatMs: 0 },
+      () => undefined,
+    );
+    connection.open();
+    connection.writeEvent('data: {}\n\n');
+    connection.close('server');
+  });
   app.get('/log', (request) => {
     request.log.info({ headers: request.headers }, 'headers seen');
     return { ok: true };
@@ -186,6 +202,86 @@ describe('CORS', () => {
     ['a host without a scheme', { origins: ['app.example.com'] }, /not an origin/],
   ])('refuses %s in the config', (_name, cors, message) => {
     expect(() => fastifyOptions({ cors }, false)).toThrow(message);
+  });
+});
+
+describe('CORS in the Zilla profile', () => {
+  const zilla = { compat: 'zilla' } as const;
+
+  it('answers any preflight 204, allowing the methods and whatever headers the browser asks for', async () => {
+    const { base } = await serve({}, zilla);
+    const response = await fetch(`${base}/tasks/42`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: other,
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'content-type, if-match, idempotency-key, x-zilla-thing',
+      },
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    expect(response.headers.get('access-control-allow-methods')?.split(', ')).toEqual(
+      expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+    );
+    const allowedHeaders = response.headers.get('access-control-allow-headers')?.split(', ');
+    expect(allowedHeaders).toEqual(
+      expect.arrayContaining([
+        'content-type',
+        'if-match',
+        'idempotency-key',
+        'x-zilla-thing',
+        'prefer',
+        'last-event-id',
+      ]),
+    );
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+    // Without Access-Control-Request-Headers, the gateway's own headers are allowed.
+    const bare = await fetch(`${base}/tasks`, {
+      method: 'OPTIONS',
+      headers: { origin: allowed, 'access-control-request-method': 'POST' },
+    });
+    expect(bare.status).toBe(204);
+    expect(bare.headers.get('access-control-allow-headers')).toContain('idempotency-key');
+  });
+
+  it('puts Access-Control-Allow-Origin on every answer: data, problems, 404s and streams', async () => {
+    const { base } = await serve({}, zilla);
+    const ok = await fetch(`${base}/tasks`, { headers: { origin: other } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('*');
+    expect(ok.headers.get('access-control-expose-headers')?.split(', ')).toEqual(
+      expect.arrayContaining(['etag', 'location', 'retry-after', 'specgate-progress']),
+    );
+    const failed = await fetch(`${base}/fail`, { headers: { origin: other } });
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get('content-type')).toContain(problemMediaType);
+    expect(failed.headers.get('access-control-allow-origin')).toBe('*');
+    const missing = await fetch(`${base}/nowhere`, { headers: { origin: other } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('access-control-allow-origin')).toBe('*');
+    const stream = await fetch(`${base}/stream`, { headers: { origin: other } });
+    expect(stream.headers.get('content-type')).toBe('text/event-stream');
+    expect(stream.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await stream.text()).toContain('data: {}');
+    // A request without Origin gets it too, as from Zilla.
+    const plain = await fetch(`${base}/tasks`);
+    expect(plain.headers.get('access-control-allow-origin')).toBe('*');
+  });
+
+  it('lets an explicit http.cors win: other origins are still refused', async () => {
+    const { base } = await serve({ cors: { origins: [allowed] } }, zilla);
+    expect((await preflight(base, other)).status).toBe(403);
+    const get = await fetch(`${base}/tasks`, { headers: { origin: other } });
+    expect(get.headers.get('access-control-allow-origin')).toBeNull();
+    const listed = await preflight(base, allowed);
+    expect(listed.status).toBe(204);
+    expect(listed.headers.get('access-control-allow-origin')).toBe(allowed);
+  });
+
+  it('is not cross-origin without the profile', async () => {
+    const { base } = await serve({});
+    const get = await fetch(`${base}/fail`, { headers: { origin: other } });
+    expect(get.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
 
@@ -414,5 +510,36 @@ describe('in the gateway', () => {
       body: JSON.stringify({ text: 'x'.repeat(100) }),
     });
     expect(large.status).toBe(413);
+  });
+});
+
+describe('in a gateway of the Zilla profile', () => {
+  let gateway: Gateway;
+  let base: string;
+
+  beforeAll(async () => {
+    gateway = await createGateway({
+      brokers: kafkaBrokers(),
+      idempotencyTopic: uniqueTopic('limits-zilla-idempotency'),
+      spec: { title: 'limits', schemas: {}, routes: [] },
+      routes: (app) => {
+        app.get('/ping', () => ({ pong: true }));
+      },
+      compat: 'zilla',
+    });
+    base = await gateway.listen();
+  });
+
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('is cross-origin without any http.cors', async () => {
+    const response = await preflight(base, other, '/ping');
+    expect(response.status).toBe(204);
+    expect(response.headers.get('access-control-allow-origin')).toBe('*');
+    const missing = await fetch(`${base}/nowhere`, { headers: { origin: other } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('access-control-allow-origin')).toBe('*');
   });
 });

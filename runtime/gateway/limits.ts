@@ -7,7 +7,11 @@
  * origin not listed is refused with a 403 `ORIGIN_NOT_ALLOWED` problem and no CORS headers, and
  * any other request from it is served without CORS headers, so the browser withholds the answer
  * from the page (a same-origin page behind the same host still works). No `cors` option: no CORS
- * headers at all, and `OPTIONS` is 404/405 as for any other unrouted method.
+ * headers at all, and `OPTIONS` is 404/405 as for any other unrouted method — except in the Zilla
+ * profile (design.md §4), which is cross-origin as Zilla's `cross-origin` policy is: every answer
+ * (problems and streams too) carries `Access-Control-Allow-Origin: *`, and a preflight is answered
+ * 204 allowing every method the gateway serves and whatever headers the browser asks for (Zilla's
+ * clients send `idempotency-key`, `if-match`, `prefer`, …). An explicit `cors` still wins.
  *
  * Rate limit: a fixed window per caller identity when the request carries a verified token, else
  * per client address (IPv6 per /64); counted in `preParsing`, after every `onRequest` hook (the
@@ -123,14 +127,22 @@ export function fastifyOptions(limits: HttpLimits, logger: boolean): FastifyHttp
   };
 }
 
-/** Registers CORS and the rate limit; call right after creating the app, before its routes. */
-export function registerLimits(app: FastifyInstance, limits: HttpLimits): void {
+/**
+ * Registers CORS and the rate limit; call right after creating the app, before its routes.
+ * `compat: 'zilla'` (GatewayOptions.compat) makes the gateway cross-origin when `limits` has no
+ * `cors`.
+ */
+export function registerLimits(app: FastifyInstance, limits: HttpLimits, compat?: 'zilla'): void {
   const { cors, rateLimit } = resolveLimits(limits);
-  // First: an overloaded gateway answers 503 before doing anything else.
-  if (limits.overload !== undefined) registerOverload(app, limits.overload, probes);
+  // First the CORS headers (setting them costs nothing), so that even an overloaded gateway's
+  // 503 is readable by browser code: it says when to come back.
   if (cors !== undefined) {
     void app.register(fastifyCors, { hook: 'onRequest', delegator: corsDelegator(cors) });
+  } else if (compat === 'zilla') {
+    void app.register(fastifyCors, { hook: 'onRequest', delegator: crossOriginDelegator });
   }
+  // Then: an overloaded gateway answers 503 before doing any work.
+  if (limits.overload !== undefined) registerOverload(app, limits.overload, probes);
   if (rateLimit !== undefined) {
     void app.register(fastifyRateLimit, {
       global: false,
@@ -298,4 +310,32 @@ function corsDelegator(
       done(null, none);
     }
   };
+}
+
+/** A header name as RFC 9110 §5.6.2 spells a token: anything else in the request is dropped. */
+const headerToken = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
+/**
+ * The Zilla profile without `http.cors`: any origin, from any page, may call; a preflight allows
+ * the headers the browser asks for as well as the gateway's own, so a client that sends more
+ * than specgate's does (Zilla's do) is not refused. `*`, never the echoed origin: no credentials.
+ * Requests without `Origin` get the headers too (Zilla's gateway answers every request alike),
+ * and a preflight without one is answered rather than refused as malformed.
+ */
+function crossOriginDelegator(
+  request: FastifyRequest,
+  done: (error: Error | null, options?: FastifyCorsOptions) => void,
+): void {
+  const asked = request.headers['access-control-request-headers'];
+  const requested = (typeof asked === 'string' ? asked.split(',') : [])
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => headerToken.test(name));
+  done(null, {
+    origin: '*',
+    methods,
+    allowedHeaders: [...new Set([...allowedHeaders, ...requested])],
+    exposedHeaders,
+    maxAge: 600,
+    strictPreflight: false,
+  });
 }

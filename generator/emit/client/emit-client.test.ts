@@ -15,8 +15,11 @@ import { clientCheckFiles } from './check-files.ts';
 import { runtimeImportNames } from '../types/type-context.ts';
 import { clientFiles, emitClient, runtimeTypes } from './emit-client.ts';
 
-function emit(api: Api): GeneratedFile[] {
-  return [...emitTypes(api, { root: '/project' }), ...emitClient(api, { root: '/project' })];
+function emit(api: Api, compat?: 'default' | 'zilla'): GeneratedFile[] {
+  return [
+    ...emitTypes(api, { root: '/project' }),
+    ...emitClient(api, { root: '/project', ...(compat === undefined ? {} : { compat }) }),
+  ];
 }
 
 function client(files: readonly GeneratedFile[]): string {
@@ -79,17 +82,20 @@ function queryRoute(overrides: Partial<QueryRoute> = {}): QueryRoute {
 
 const thing: Schema = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] };
 
+/** A message whose `event-type` header names it: the gateway can name its events. */
+function typed(name: string) {
+  return message(name, {
+    payload: { $ref: `#/$defs/${name}` },
+    headers: {
+      type: 'object',
+      properties: { 'event-type': { type: 'string', const: name } },
+      required: ['event-type'],
+    },
+  });
+}
+
 describe('emitClient', () => {
   it('names the events of a stream after their messages when a header tells them apart', async () => {
-    const typed = (name: string) =>
-      message(name, {
-        payload: { $ref: `#/$defs/${name}` },
-        headers: {
-          type: 'object',
-          properties: { 'event-type': { type: 'string', const: name } },
-          required: ['event-type'],
-        },
-      });
     const api = apiWith(
       [streamRoute(['Created', 'Deleted'])],
       [typed('Created'), typed('Deleted')],
@@ -112,6 +118,32 @@ describe('emitClient', () => {
     expect(client(files)).toContain(
       '  followEvents(options?: StreamOptions): EventStream<StreamEvent<FollowEventsEvent>>;',
     );
+    await expectClean(files);
+  });
+
+  it('types every event as an unnamed union of the payloads in the Zilla profile', async () => {
+    const other: Schema = { type: 'object', properties: { n: { type: 'number' } } };
+    const api = apiWith(
+      [
+        streamRoute(['Created', 'Deleted']),
+        queryRoute({ alsoStream: true, messages: ['Created'] }),
+      ],
+      [typed('Created'), typed('Deleted')],
+      { Created: thing, Deleted: other, Thing: thing },
+    );
+    // The same header names each message, but the gateway sends no `event:` in this profile.
+    for (const compat of ['default', undefined] as const) {
+      expect(client(emit(api, compat))).toContain("      readonly event: 'Created';");
+    }
+    const files = emit(api, 'zilla');
+    const text = client(files);
+    expect(text).toContain(
+      "export interface FollowEventsEvent {\n  readonly data: Created | Deleted;\n  readonly event: 'message';\n}",
+    );
+    expect(text).toContain(
+      "export interface ListThingsEvent {\n  readonly data: Created;\n  readonly event: 'message';\n}",
+    );
+    expect(text).not.toContain("readonly event: 'Created'");
     await expectClean(files);
   });
 

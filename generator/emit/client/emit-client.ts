@@ -10,10 +10,12 @@
  *   query also `watchGetTask(request, options?: WatchOptions)` → `core.watch` (long polls);
  * - a stream is `receiveX(request, options?: StreamOptions)` → `core.stream`, and a query that
  *   also streams has `streamListTasks(…)` besides; its events are typed from the AsyncAPI
- *   messages of the route's topic (the rule of the gateway's `streamMessages`).
+ *   messages of the route's topic (the rule of the gateway's `sseMessages`: in the Zilla
+ *   profile every event is unnamed).
  * Each method's request type (`GetTaskRequest`: `params`, `query`, `headers`, `body`), answer
  * (`GetTaskResult`) and events (`ListTasksEvent`) are declared next to the operation's spec.
  */
+import type { SpecgateConfig } from '../../config.ts';
 import type { Api, HttpOperation, QueryRoute, Route, StreamRoute } from '../../ir/types.ts';
 import { generatedHeader, type GeneratedFile } from '../generated-file.ts';
 import {
@@ -44,6 +46,11 @@ import {
 export interface EmitClientOptions extends TypeOptions {
   /** The project root: the file header names the spec files relative to it. */
   readonly root: string;
+  /**
+   * The config's `compat`. `zilla`: the gateway sends every stream event unnamed, so an event's
+   * type is `message` with the union of the channel's payloads.
+   */
+  readonly compat?: SpecgateConfig['compat'];
 }
 
 /** The client's files, relative to the output folder. */
@@ -98,7 +105,7 @@ export function emitClient(api: Api, options: EmitClientOptions): GeneratedFile[
     'createClientCore',
   ]);
   const clientType = names.allocate(typeName(`${api.http.title} Client`, 'Client'));
-  const routes = api.routes.map((route) => nameRoute(api, route, ctx, names));
+  const routes = api.routes.map((route) => nameRoute(api, route, ctx, names, options.compat));
   const methods = clientMethods(routes, ctx);
 
   const used = new Set<RuntimeType>(['ClientOptions']);
@@ -154,7 +161,13 @@ export function emitClient(api: Api, options: EmitClientOptions): GeneratedFile[
   return [{ path: clientFiles.index, content }];
 }
 
-function nameRoute(api: Api, route: Route, ctx: TypeContext, names: NameAllocator): NamedRoute {
+function nameRoute(
+  api: Api,
+  route: Route,
+  ctx: TypeContext,
+  names: NameAllocator,
+  compat: SpecgateConfig['compat'] | undefined,
+): NamedRoute {
   const { http } = route;
   const typeOf = (suffix: string) =>
     names.allocate(typeName(`${http.operationId} ${suffix}`, suffix));
@@ -178,7 +191,7 @@ function nameRoute(api: Api, route: Route, ctx: TypeContext, names: NameAllocato
   const streamed = streamRoute(route);
   if (streamed !== undefined) {
     const name = typeOf('Event');
-    const variants = eventVariants(api, streamed);
+    const variants = eventVariants(api, streamed, compat);
     named = { ...named, event: { name, ...eventDeclaration(name, variants, http, ctx) } };
   }
   return named;

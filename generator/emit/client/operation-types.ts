@@ -4,6 +4,7 @@
  * the answer (`ApiResult<Success, Problem>`) and, for a stream, the union of its events.
  */
 import { isJsonMedia } from '../../bind/bind-routes.ts';
+import type { SpecgateConfig } from '../../config.ts';
 import type {
   Api,
   HttpOperation,
@@ -16,7 +17,7 @@ import type {
   StreamRoute,
 } from '../../ir/types.ts';
 import { jsonBody, jsonBodyMedia } from '../gateway/command-spec.ts';
-import { streamMessages } from '../gateway/query-spec.ts';
+import { sseMessages } from '../gateway/query-spec.ts';
 import { compare } from '../gateway/schema-literal.ts';
 import { width } from '../gateway/ts-literal.ts';
 import {
@@ -254,16 +255,21 @@ interface EventVariant {
 
 /**
  * design §6: with several message types and a header that names each, an event is named after
- * its message (`event: TaskCreated`); otherwise events are unnamed, which an SSE client reads
- * as `message`. `data` is the message's payload (`unknown` for a payload that is not JSON
- * Schema, such as Avro).
+ * its message (`event: TaskCreated`); otherwise (and always in the Zilla profile) events are
+ * unnamed, which an SSE client reads as `message`, so nothing tells the payloads apart and
+ * `data` is their union. `data` is the message's payload (`unknown` for a payload that is not
+ * JSON Schema, such as Avro).
  */
-export function eventVariants(api: Api, route: QueryRoute | StreamRoute): EventVariant[] {
+export function eventVariants(
+  api: Api,
+  route: QueryRoute | StreamRoute,
+  compat?: SpecgateConfig['compat'],
+): EventVariant[] {
   const messages = route.messages.flatMap((id) => {
     const message = api.kafka.messages.find((m) => m.id === id);
     return message === undefined ? [] : [message];
   });
-  const { names, eventNameHeader } = streamMessages(api, route);
+  const { names, eventNameHeader } = sseMessages(api, route, compat);
   if (names.length < 2 || eventNameHeader === undefined) {
     return [{ event: 'message', payloads: unique(messages.map((m) => m.payload ?? true)) }];
   }

@@ -6,11 +6,17 @@ import type { Api, Route } from '../../ir/types.ts';
 import type { GeneratedFile } from '../generated-file.ts';
 import { checkTypeScript, emitTypes } from '../types/index.ts';
 import { gatewayCheckFiles } from './check-files.ts';
-import { describeRoute, emitGateway, fastifyPath } from './emit-gateway.ts';
+import {
+  describeRoute,
+  emitGateway,
+  fastifyPath,
+  type EmitGatewayOptions,
+} from './emit-gateway.ts';
 import {
   apiWith,
   commandRoute,
   exampleApi,
+  message,
   nowhere,
   operation,
   parameter,
@@ -20,12 +26,13 @@ import {
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const prettierOptions = { ...(await resolveConfig(`${repo}package.json`)), parser: 'typescript' };
 
-function emit(api: Api): GeneratedFile[] {
+function emit(api: Api, options: Partial<EmitGatewayOptions> = {}): GeneratedFile[] {
   return [
     ...emitTypes(api, { root: '/project' }),
     ...emitGateway(api, {
       root: '/project',
       runtime: { ...defaultConfig.runtime, replyTimeoutMs: 5000 },
+      ...options,
     }),
   ];
 }
@@ -221,6 +228,47 @@ describe('emitGateway', () => {
     expect(routesFile).toContain('runtime.command(spec.spec2, request, reply)');
     expect(routesFile).toContain('runtime.command(spec.spec3, request, reply)');
     await expectClean(files);
+  });
+
+  it('starts the gateway in the Zilla profile, its streams unnamed, only with compat: zilla', async () => {
+    // Each message names itself in an `event-type` header: the default profile names events.
+    const typed = (name: string) =>
+      message(name, {
+        payload: { type: 'object' },
+        headers: {
+          type: 'object',
+          properties: { 'event-type': { type: 'string', const: name } },
+          required: ['event-type'],
+        },
+      });
+    const api = apiWith(
+      [
+        { ...stream, messages: ['Created', 'Deleted'] },
+        { ...query, messages: ['Created', 'Deleted'] },
+      ],
+      [typed('Created'), typed('Deleted')],
+    );
+    const named = "{ names: ['Created', 'Deleted'], eventNameHeader: 'event-type' }";
+    for (const compat of [undefined, 'default'] as const) {
+      const files = emit(api, compat === undefined ? {} : { compat });
+      expect(file(files, 'gateway/server.ts')).not.toContain('compat');
+      const spec = file(files, 'gateway/spec.ts');
+      expect(spec).toContain(`  messages: ${named},\n`);
+      expect(spec).toContain(`  stream: ${named},\n`);
+    }
+    const files = emit(api, { compat: 'zilla' });
+    expect(file(files, 'gateway/server.ts')).toContain("\n  compat: 'zilla',\n});\n");
+    const spec = file(files, 'gateway/spec.ts');
+    expect(spec).not.toContain('eventNameHeader');
+    expect(spec).toContain("  messages: { names: ['Created', 'Deleted'] },\n");
+    expect(spec).toContain("  stream: { names: ['Created', 'Deleted'] },\n");
+    await expectClean(files);
+  });
+
+  it('keeps the message names of history in the Zilla profile (a JSON answer Zilla has no peer for)', async () => {
+    const spec = file(emit(await exampleApi('todo'), { compat: 'zilla' }), 'gateway/spec.ts');
+    expect(spec).toContain("kind: 'history'");
+    expect(spec).toContain("    eventNameHeader: 'event-type',\n");
   });
 
   it('is the same bytes whatever order the input objects list their keys in', async () => {

@@ -7,7 +7,7 @@
  * Every route kind is served.
  */
 import { posix, relative, sep } from 'node:path';
-import type { AuthSettings, HttpSettings, RuntimeConfig } from '../../config.ts';
+import type { AuthSettings, HttpSettings, RuntimeConfig, SpecgateConfig } from '../../config.ts';
 import type { Api, Route } from '../../ir/types.ts';
 import { generatedHeader, type GeneratedFile } from '../generated-file.ts';
 import { NameAllocator, stringLiteral, valueName } from '../naming.ts';
@@ -31,6 +31,11 @@ export interface EmitGatewayOptions extends TypeOptions {
   readonly auth?: AuthSettings;
   /** The config's `http` limits. */
   readonly http?: HttpSettings;
+  /**
+   * The config's `compat`. `zilla`: the server starts the gateway in the Zilla profile, and
+   * stream specs have no `eventNameHeader` (every data event unnamed, as Zilla sends them).
+   */
+  readonly compat?: SpecgateConfig['compat'];
 }
 
 /** The gateway's files, relative to the output folder. */
@@ -68,7 +73,7 @@ export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFil
   const files: GeneratedFile[] = [
     {
       path: gatewayFiles.spec,
-      content: renderTemplate('gateway/spec.ts.hbs', specView(api, named, header)),
+      content: renderTemplate('gateway/spec.ts.hbs', specView(api, named, header, options.compat)),
     },
   ];
   if (requests.size > 0) {
@@ -106,6 +111,7 @@ export function emitGateway(api: Api, options: EmitGatewayOptions): GeneratedFil
         maxBufferBytes: String(options.runtime.streamBufferBytes),
         kafka: kafkaSecurityLiteral(api.kafka) ?? '',
         auth: authOption(api, options),
+        zilla: options.compat === 'zilla',
         http:
           options.http &&
           printLiteral(
@@ -171,20 +177,29 @@ function specType(route: Route): string {
   return specTypes[route.kind];
 }
 
-function specLiteral(api: Api, route: Route): Literal {
+function specLiteral(
+  api: Api,
+  route: Route,
+  compat: SpecgateConfig['compat'] | undefined,
+): Literal {
   switch (route.kind) {
     case 'command':
       return commandSpecLiteral(api, route);
     case 'query':
-      return querySpecLiteral(api, route);
+      return querySpecLiteral(api, route, compat);
     case 'stream':
-      return streamSpecLiteral(api, route);
+      return streamSpecLiteral(api, route, compat);
     case 'history':
       return historySpecLiteral(api, route);
   }
 }
 
-function specView(api: Api, routes: readonly NamedRoute[], header: string): object {
+function specView(
+  api: Api,
+  routes: readonly NamedRoute[],
+  header: string,
+  compat: SpecgateConfig['compat'] | undefined,
+): object {
   const schemas: { [id: string]: Literal } = {};
   for (const id of Object.keys(api.schemas).sort(compare)) {
     const named = api.schemas[id];
@@ -202,7 +217,7 @@ function specView(api: Api, routes: readonly NamedRoute[], header: string): obje
     routes: routes.map(({ route, name }) => {
       const head = `export const ${name} = `;
       const type = specType(route);
-      const literal = specLiteral(api, route);
+      const literal = specLiteral(api, route, compat);
       return {
         summary: docText(describeRoute(route)),
         name,

@@ -3,13 +3,18 @@
  * (runtime/gateway/views/query-spec.ts), `StreamRouteSpec` (streams/stream-spec.ts) and
  * `HistoryRouteSpec` (history/history-spec.ts). Fields in the order the runtime types list them.
  */
+import type { SpecgateConfig } from '../../config.ts';
 import type { Api, HistoryRoute, QueryRoute, Route, StreamRoute } from '../../ir/types.ts';
 import { authLiteral, requestSchemas, sortedMap } from './command-spec.ts';
 import { constValue, declaredHeaders, resolve } from './record-headers.ts';
 import { compare } from './schema-literal.ts';
 import { multiline, type Literal } from './ts-literal.ts';
 
-export function querySpecLiteral(api: Api, route: QueryRoute): Literal {
+export function querySpecLiteral(
+  api: Api,
+  route: QueryRoute,
+  compat?: SpecgateConfig['compat'],
+): Literal {
   return multiline({
     ...readHead('query', route),
     topic: topicLiteral(route),
@@ -17,21 +22,25 @@ export function querySpecLiteral(api: Api, route: QueryRoute): Literal {
     keyParam: route.mode === 'item' ? keyParam(route.http.path) : undefined,
     filters: filtersLiteral(route),
     pagination: route.mode === 'list' ? paginationLiteral(api, route) : undefined,
-    stream: route.alsoStream ? streamMessages(api, route) : undefined,
+    stream: route.alsoStream ? sseMessages(api, route, compat) : undefined,
     schemas: requestSchemas(route),
     auth: authLiteral(route),
     owner: route.owner,
   });
 }
 
-export function streamSpecLiteral(api: Api, route: StreamRoute): Literal {
+export function streamSpecLiteral(
+  api: Api,
+  route: StreamRoute,
+  compat?: SpecgateConfig['compat'],
+): Literal {
   return multiline({
     ...readHead('stream', route),
     topic: route.topic.address,
     params:
       Object.keys(route.topic.params).length === 0 ? undefined : sortedMap(route.topic.params),
     compacted: route.topic.compacted,
-    messages: streamMessages(api, route),
+    messages: sseMessages(api, route, compat),
     filters: filtersLiteral(route),
     schemas: requestSchemas(route),
     auth: authLiteral(route),
@@ -122,4 +131,18 @@ export function streamMessages(
       ),
     );
   return header === undefined ? { names } : { names, eventNameHeader: header };
+}
+
+/**
+ * The message names of a server-sent event stream. In the Zilla profile every data event is
+ * unnamed, as Zilla's sse-kafka binding sends them (browser code listens with `onmessage`), so
+ * the spec has no `eventNameHeader` whatever the messages declare; history keeps its names.
+ */
+export function sseMessages(
+  api: Api,
+  route: QueryRoute | StreamRoute,
+  compat: SpecgateConfig['compat'] | undefined,
+): { names: string[]; eventNameHeader?: string } {
+  const messages = streamMessages(api, route);
+  return compat === 'zilla' ? { names: messages.names } : messages;
 }
