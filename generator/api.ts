@@ -13,6 +13,7 @@ import {
   type RuntimeConfig,
   type SpecgateConfig,
   type Target,
+  type TypesConfig,
 } from './config.ts';
 import { Diagnostics } from './diagnostics.ts';
 import { generate as generateResolved, type GenerateResult } from './generate.ts';
@@ -39,6 +40,7 @@ export interface ConfigInput {
   readonly compat?: SpecgateConfig['compat'];
   readonly routes?: { readonly [operationId: string]: MappingInput };
   readonly runtime?: Partial<RuntimeConfig>;
+  readonly types?: Partial<TypesConfig>;
   readonly auth?: AuthSettings;
   readonly http?: HttpSettings;
 }

@@ -62,6 +62,7 @@ describe('loadConfig', () => {
       compat: 'default',
       routes: {},
       runtime: { ...defaultConfig.runtime, replyTimeoutMs: 10_000 },
+      types: { dateTime: 'string' },
     });
   });
 
@@ -97,6 +98,7 @@ describe('loadConfig', () => {
         watchTasks: {},
       },
       runtime: { ...defaultConfig.runtime, replyTimeoutMs: 2500 },
+      types: { dateTime: 'template' },
     });
     // Each route keeps where it was written, for bind's diagnostics.
     expect(config?.routes.listTasks?.source).toMatchObject({
@@ -136,7 +138,7 @@ describe('loadConfig', () => {
       '12 /target',
     ]);
     expect(diagnostics.at(-1)?.message).toBe(
-      'unknown config key "target" (known: $schema, openapi, asyncapi, out, targets, compat, routes, runtime, auth, http)',
+      'unknown config key "target" (known: $schema, openapi, asyncapi, out, targets, compat, routes, runtime, types, auth, http)',
     );
   });
 
@@ -282,7 +284,32 @@ describe('loadConfig', () => {
       compat: defaultConfig.compat,
       routes: {},
       runtime: defaultConfig.runtime,
+      types: defaultConfig.types,
     });
+  });
+
+  it.each([
+    ['types: { dateTime: Date }', 'a Date would be a promise no generated file keeps'],
+    ['types: { dateTime: 1 }', '"types.dateTime" must be "string" or "template"'],
+    ['types: { dates: template }', 'unknown config key "types.dates" (known: dateTime)'],
+  ])('reports a bad `types` entry on its line, the default kept: %s', (line, message) => {
+    const file = '/virtual/types.yaml';
+    const { config, diagnostics } = load(file, {
+      [file]: `openapi: a.yaml\nasyncapi: b.yaml\n${line}\n`,
+    });
+    expect(lines(diagnostics)).toEqual([
+      `3 /types/${line.includes('dates') ? 'dates' : 'dateTime'}`,
+    ]);
+    expect(diagnostics[0]?.message).toContain(message);
+    expect(config?.types).toEqual({ dateTime: 'string' });
+  });
+
+  it('reports `types` that is not a mapping', () => {
+    const file = '/virtual/types.yaml';
+    const { diagnostics } = load(file, {
+      [file]: 'openapi: a.yaml\nasyncapi: b.yaml\ntypes: Date\n',
+    });
+    expect(lines(diagnostics)).toEqual(['3 /types']);
   });
 });
 
@@ -427,6 +454,12 @@ describe('specgate.schema.json', () => {
     ['overload limits', 'http: { overload: { maxEventLoopDelayMs: 500, retryAfterSeconds: 5 } }'],
     ['an overload limit of 0', 'http: { overload: { maxEventLoopDelayMs: 0 } }'],
     ['an unknown overload limit', 'http: { overload: { maxCpu: 90 } }'],
+    ['date-time as a template', 'types: { dateTime: template }'],
+    ['date-time as a string', 'types: { dateTime: string }'],
+    ['no types', 'types: {}'],
+    ['date-time as a Date', 'types: { dateTime: Date }'],
+    ['types as a list', 'types: [dateTime]'],
+    ['an unknown types key', 'types: { int64: bigint }'],
   ])('agrees with loadConfig: %s', (_, line) => {
     const file = '/virtual/agree.yaml';
     const text = `openapi: a.yaml\nasyncapi: b.yaml\n${line}\n`;
@@ -453,9 +486,11 @@ describe('specgate.schema.json', () => {
       compat: 0,
       routes: 0,
       runtime: 0,
+      types: 0,
       auth: 0,
       http: 0,
     } satisfies Record<Exclude<keyof SpecgateConfig, 'file'> | '$schema', 0>;
+    const typesFields = { dateTime: 0 } satisfies Record<keyof SpecgateConfig['types'], 0>;
     const authFields = {
       jwksUrl: 0,
       jwksFile: 0,
@@ -485,6 +520,10 @@ describe('specgate.schema.json', () => {
     const filterFields = { param: 0, on: 0, name: 0 } satisfies Record<keyof FilterSpec, 0>;
     expect(keys(schema)).toEqual(Object.keys(configFields).sort());
     expect(keys(schema.properties?.runtime)).toEqual(Object.keys(runtimeFields).sort());
+    expect(keys(schema.properties?.types)).toEqual(Object.keys(typesFields).sort());
+    expect(keys(schema.properties?.types)).toEqual(
+      knownKeys('openapi: a\nasyncapi: b\ntypes: { zzz: 1 }\n'),
+    );
     expect(keys(schema.properties?.auth)).toEqual(Object.keys(authFields).sort());
     expect(keys(schema.properties?.auth)).toEqual(
       knownKeys('openapi: a\nasyncapi: b\nauth: { zzz: 1 }\n'),
@@ -519,6 +558,12 @@ describe('specgate.schema.json', () => {
     expect(properties.targets?.default).toEqual(defaultConfig.targets);
     expect(properties.compat?.enum).toEqual(Object.keys(compat));
     expect(properties.compat?.default).toBe(defaultConfig.compat);
+    const dateTime = { string: 0, template: 0 } satisfies Record<
+      SpecgateConfig['types']['dateTime'],
+      0
+    >;
+    expect(properties.types?.properties?.dateTime?.enum).toEqual(Object.keys(dateTime));
+    expect(properties.types?.properties?.dateTime?.default).toBe(defaultConfig.types.dateTime);
     expect(properties.out?.default).toBe('generated');
     expect(properties.runtime?.properties?.replyTimeoutMs?.default).toBe(
       defaultConfig.runtime.replyTimeoutMs,

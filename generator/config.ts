@@ -34,6 +34,8 @@ export interface SpecgateConfig {
   /** Explicit mappings by HTTP operationId. */
   readonly routes: { readonly [operationId: string]: MappingOverrides };
   readonly runtime: RuntimeConfig;
+  /** How schemas read as TypeScript types (`types` in the config). */
+  readonly types: TypesConfig;
   /** Bearer token checks of the generated gateway (`auth`; design §9); file paths absolute. */
   readonly auth?: AuthSettings;
   /** CORS, rate limit, sizes and timeouts of the generated gateway (`http`; design §9). */
@@ -82,6 +84,18 @@ const authKeys: readonly string[] = [
   'clockToleranceSeconds',
 ];
 
+/** `types` in the config: how schemas read as TypeScript types, in every generated file. */
+export interface TypesConfig {
+  /**
+   * `format: date-time`: `string` (the default), or `template`, a template literal type that is
+   * still a string at run time but must start with a full-date (`${number}-${number}-${number}…`).
+   * Not `Date`: the gateway and the service pass JSON through, so no value would be one.
+   */
+  readonly dateTime: 'string' | 'template';
+}
+
+const dateTimeTypings: readonly TypesConfig['dateTime'][] = ['string', 'template'];
+
 /** Defaults of the generated gateway (`runtime` in the config file). */
 export interface RuntimeConfig {
   /** How long a request-reply command waits for its reply before 202/504. */
@@ -114,6 +128,7 @@ const knownKeys = new Set([
   'compat',
   'routes',
   'runtime',
+  'types',
   'auth',
   'http',
 ]);
@@ -124,13 +139,17 @@ const maxTimeoutMs = 2_147_483_647;
 export const defaultConfig = {
   targets: allTargets,
   compat: 'default',
+  types: { dateTime: 'string' },
   runtime: {
     replyTimeoutMs: 10_000,
     heartbeatMs: 15_000,
     streamRetryMs: 2000,
     streamBufferBytes: 1_048_576,
   },
-} as const satisfies { readonly runtime: RuntimeConfig } & Record<string, unknown>;
+} as const satisfies { readonly runtime: RuntimeConfig; readonly types: TypesConfig } & Record<
+  string,
+  unknown
+>;
 
 /** Spec paths given on the command line, no config file. */
 export function configFromPaths(openapi: string, asyncapi: string, out?: string): SpecgateConfig {
@@ -142,6 +161,7 @@ export function configFromPaths(openapi: string, asyncapi: string, out?: string)
     compat: defaultConfig.compat,
     routes: {},
     runtime: defaultConfig.runtime,
+    types: defaultConfig.types,
   };
 }
 
@@ -251,6 +271,7 @@ export function loadConfig(
       }
     }
   }
+  const types = typesSettings(raw.types, documents, file, diagnostics);
   const auth =
     raw.auth === undefined ? undefined : authSettings(raw.auth, here, documents, file, diagnostics);
   const http =
@@ -271,9 +292,45 @@ export function loadConfig(
     compat,
     routes,
     runtime,
+    types,
     ...(auth === undefined ? {} : { auth }),
     ...(http === undefined ? {} : { http }),
   };
+}
+
+/** `types`: defaults for what is absent; a located diagnostic for each bad entry. */
+function typesSettings(
+  raw: unknown,
+  documents: DocumentSet,
+  file: string,
+  diagnostics: Diagnostics,
+): TypesConfig {
+  if (raw === undefined) return defaultConfig.types;
+  const at = (key?: string): ReturnType<DocumentSet['locate']> =>
+    documents.locate(file, key === undefined ? '/types' : childPointer('/types', key));
+  if (!isRecord(raw)) {
+    diagnostics.report('SG_CONFIG_INVALID', '"types" must be a mapping (dateTime)', at());
+    return defaultConfig.types;
+  }
+  let dateTime: TypesConfig['dateTime'] = defaultConfig.types.dateTime;
+  for (const [key, value] of Object.entries(raw)) {
+    if (key !== 'dateTime') {
+      diagnostics.report(
+        'SG_CONFIG_INVALID',
+        `unknown config key "types.${key}" (known: dateTime)`,
+        at(key),
+      );
+    } else if ((dateTimeTypings as readonly unknown[]).includes(value)) {
+      dateTime = value as TypesConfig['dateTime'];
+    } else {
+      diagnostics.report(
+        'SG_CONFIG_INVALID',
+        `"types.dateTime" must be ${dateTimeTypings.map((t) => `"${t}"`).join(' or ')}${value === 'Date' ? ': a Date would be a promise no generated file keeps, since JSON holds strings (use "template" for a typed string)' : ''}`,
+        at(key),
+      );
+    }
+  }
+  return { dateTime };
 }
 
 function authSettings(

@@ -99,11 +99,13 @@ export function emitTargets(
   root: string = projectRoot(config),
 ): GeneratedFile[] {
   if (config.targets.length === 0) return [];
-  const files = emitTypes(api, { root });
+  // Every emitter names and shapes types alike (type-context.ts): one set of type options.
+  const types = { root, dateTime: config.types.dateTime };
+  const files = emitTypes(api, types);
   if (config.targets.includes('gateway')) {
     files.push(
       ...emitGateway(api, {
-        root,
+        ...types,
         runtime: config.runtime,
         out: config.out,
         ...(config.auth === undefined ? {} : { auth: config.auth }),
@@ -113,8 +115,8 @@ export function emitTargets(
     );
   }
   if (config.targets.includes('client'))
-    files.push(...emitClient(api, { root, compat: config.compat }));
-  if (config.targets.includes('service')) files.push(...emitService(api, { root }));
+    files.push(...emitClient(api, { ...types, compat: config.compat }));
+  if (config.targets.includes('service')) files.push(...emitService(api, types));
   return files;
 }
 

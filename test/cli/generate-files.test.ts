@@ -47,10 +47,10 @@ beforeEach(() => {
   writeConfig(allTargets);
 });
 
-function writeConfig(targets: readonly string[]): void {
+function writeConfig(targets: readonly string[], extra = ''): void {
   writeFileSync(
     config,
-    `openapi: openapi.yaml\nasyncapi: asyncapi.yaml\nout: generated\ntargets: [${targets.join(', ')}]\n`,
+    `openapi: openapi.yaml\nasyncapi: asyncapi.yaml\nout: generated\ntargets: [${targets.join(', ')}]\n${extra}`,
   );
 }
 
@@ -215,6 +215,30 @@ describe('a file the generator no longer emits', () => {
       expect(back.code).not.toBe(0);
       expect(back.stdout + back.stderr).toContain('service/handlers.ts');
       expect(read('service/handlers.ts')).toBe(edited);
+    },
+    slow,
+  );
+});
+
+describe('types: { dateTime: template } in the config', () => {
+  it(
+    'types every date-time of every target as the template, and switching back is drift',
+    async () => {
+      const template = '`${number}-${number}-${number}${string}`';
+      writeConfig(allTargets, 'types:\n  dateTime: template\n');
+      const result = await generate();
+      // generate type-checks what it emits: the gateway, client and service compile with it.
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      const types = read('types.ts');
+      expect(types).toContain(`readonly createdAt: ${template};`);
+      expect(types).not.toMatch(/At\??: string\b/);
+
+      writeConfig(allTargets);
+      const check = await generate('--check');
+      expect(check.code).toBe(1);
+      expect(check.stdout).toMatch(/^ {2}changed +types\.ts$/m);
+      expect((await generate()).code).toBe(0);
+      expect(read('types.ts')).toContain('readonly createdAt: string;');
     },
     slow,
   );

@@ -213,6 +213,43 @@ export interface Occurrence {
       checkTypeScript(emitTypes(api, { root: '/project', dateTime: 'Date', readonly: false })),
     ).toEqual([]);
   });
+
+  it('types date-time as a template literal: a string that must start with a full-date', () => {
+    const api = apiOf({
+      Occurrence: {
+        type: 'object',
+        required: ['at'],
+        properties: {
+          at: { type: 'string', format: 'date-time' },
+          until: { type: ['string', 'null'], format: 'date-time' },
+          day: { type: 'string', format: 'date' },
+        },
+      },
+    });
+    const files = emitTypes(api, { root: '/project', dateTime: 'template' });
+    expect(files[0]?.content).toBe(`${header}
+export interface Occurrence {
+  readonly at: \`\${number}-\${number}-\${number}\${string}\`;
+  readonly day?: string;
+  readonly until?: \`\${number}-\${number}-\${number}\${string}\` | null;
+}
+`);
+    const use = {
+      path: 'use.ts',
+      content: `import type { Occurrence } from './types.ts';
+export const ok: Occurrence[] = [
+  { at: '2024-05-01T10:00:00Z' },
+  { at: '2024-05-01 10:00:00.5+02:00', until: null },
+];
+// @ts-expect-error not a date
+export const words: Occurrence = { at: 'yesterday' };
+// @ts-expect-error a string of unknown shape needs a check first
+export const unchecked: Occurrence = { at: new Date().toISOString() };
+export const text: string = ok[0]?.at ?? '';
+`,
+    };
+    expect(checkTypeScript([...files, use])).toEqual([]);
+  });
 });
 
 describe('generatedHeader', () => {

@@ -34,7 +34,7 @@ import {
   type PropertyType,
   type TsType,
 } from './ts-type.ts';
-import { isAnnotated, type Direction, type TypeContext } from './type-context.ts';
+import { dateTimeTemplate, isAnnotated, type Direction, type TypeContext } from './type-context.ts';
 
 export interface SchemaScope {
   readonly ctx: TypeContext;
@@ -124,12 +124,22 @@ function isOfType(value: JsonValue, type: SchemaType): boolean {
   }
 }
 
+/** A reference prints as written, and only names `types.ts` declares are imported. */
+function dateTimeType(scope: SchemaScope): TsType {
+  switch (scope.ctx.options.dateTime) {
+    case 'string':
+      return keyword('string');
+    case 'template':
+      return reference(dateTimeTemplate);
+    case 'Date':
+      return reference('Date');
+  }
+}
+
 function typeOfType(type: SchemaType, schema: SchemaObject, scope: SchemaScope): TsType {
   switch (type) {
     case 'string':
-      return schema.format === 'date-time' && scope.ctx.options.dateTime === 'Date'
-        ? reference('Date')
-        : keyword('string');
+      return schema.format === 'date-time' ? dateTimeType(scope) : keyword('string');
     case 'integer':
     case 'number':
       return keyword('number');

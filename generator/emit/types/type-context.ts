@@ -17,8 +17,12 @@ import { compareCodeUnits } from './ts-type.ts';
 export type Direction = 'read' | 'write';
 
 export interface TypeOptions {
-  /** How `format: date-time` strings are typed; `string` (the default) is what JSON gives. */
-  readonly dateTime?: 'string' | 'Date';
+  /**
+   * How `format: date-time` strings are typed: `string` (the default) is what JSON gives;
+   * `template` a string that starts with a full-date, {@link dateTimeTemplate}. (`Date` only for
+   * a caller that converts the values itself: JSON never holds one.)
+   */
+  readonly dateTime?: DateTimeTyping;
   /** `readonly` on every property, index signature, array and tuple (default true). */
   readonly readonly?: boolean;
   /**
@@ -30,10 +34,19 @@ export interface TypeOptions {
 }
 
 export interface ResolvedTypeOptions {
-  readonly dateTime: 'string' | 'Date';
+  readonly dateTime: DateTimeTyping;
   readonly readonly: boolean;
   readonly reservedNames: readonly string[];
 }
+
+export type DateTimeTyping = 'string' | 'template' | 'Date';
+
+/**
+ * `format: date-time` as a template literal type: still a string at run time, but only one that
+ * starts with an RFC 3339 full-date (`2024-05-01T…`) is assignable. Whatever follows the date is
+ * left open, because validators accept more separators than `T` (`t`, a space).
+ */
+export const dateTimeTemplate = '`${number}-${number}-${number}${string}`';
 
 /** The exported names of one named schema: the same twice unless it has a request form. */
 export interface SchemaTypeNames {
