@@ -428,13 +428,20 @@ function requestValues(request: FastifyRequest): RequestValues {
   };
 }
 
-/** The identity of a request for Idempotency-Key reuse: method, path and body. */
+/**
+ * The identity of a request for Idempotency-Key reuse: method, path and body — a byte body
+ * (raw-body.ts) as its bytes and media type, so the same bytes sent as another type differ.
+ */
 function requestHash(request: FastifyRequest): string {
   const path = request.url.split('?')[0] ?? request.url;
-  return createHash('sha256')
-    .update(`${request.method} ${path}\n`)
-    .update(request.body === undefined ? '' : JSON.stringify(request.body))
-    .digest('base64url');
+  const hash = createHash('sha256').update(`${request.method} ${path}\n`);
+  const { body } = request;
+  if (Buffer.isBuffer(body)) {
+    hash.update(`${request.headers['content-type'] ?? ''}\n`).update(body);
+  } else if (body !== undefined) {
+    hash.update(JSON.stringify(body));
+  }
+  return hash.digest('base64url');
 }
 
 function newCorrelationId(values: RequestValues): string {
