@@ -124,6 +124,11 @@ export const diagnosticCodes = {
     severity: 'error',
     summary: 'a read route is owned by identity but does not require a bearer token',
   },
+  // the services the AsyncAPI document implies (emit/service/plan.ts)
+  SG_SERVICE_RAW_FIELD_DISPATCH: {
+    severity: 'warning',
+    summary: 'commands of one topic differ only by a JSON field, but one of them is not JSON',
+  },
 } as const satisfies Record<string, { severity: Severity; summary: string }>;
 
 export type DiagnosticCode = keyof typeof diagnosticCodes;

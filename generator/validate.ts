@@ -1,10 +1,12 @@
 /**
  * The front half of the pipeline (design §2 stages 1–3): load both specs, parse them into the
- * IR, and bind routes. Never throws on bad input: every problem comes back as a diagnostic.
+ * IR, and bind routes (and check the services they imply, emit/service/check-services.ts).
+ * Never throws on bad input: every problem comes back as a diagnostic.
  */
 import { bindRoutes } from './bind/bind-routes.ts';
 import type { SpecgateConfig } from './config.ts';
 import { Diagnostics, type Diagnostic } from './diagnostics.ts';
+import { checkServices } from './emit/service/check-services.ts';
 import { SchemaRegistry } from './ir/schema-registry.ts';
 import type { Api } from './ir/types.ts';
 import { DocumentSet } from './load/document-set.ts';
@@ -41,6 +43,7 @@ export async function validateSpecs(
     const schemas = registry.all();
     const routes = bindRoutes({ http, kafka, schemas, mappings: config.routes, diagnostics });
     api = { http, kafka, schemas, routes };
+    checkServices(api, diagnostics);
   }
   return {
     ...(api === undefined ? {} : { api }),

@@ -22,7 +22,8 @@ export function startTypedService<T extends ServiceTypes, State>(
     ...rest,
     spec,
     // Sound by construction: the runner hands each handler only commands of its name whose
-    // bodies passed that command's payload schema, and a context whose writes it checks against
+    // bodies passed that command's payload schema (or, for a `bytes` command, are the record's
+    // Buffer), and a context whose writes it checks against
     // the spec's outputs, and folds only events of the aggregate's topic; the types say the same
     // of the generated spec, which is where both come from.
     handlers: handlers as unknown as { readonly [name: string]: Handler<unknown> },

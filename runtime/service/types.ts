@@ -21,6 +21,14 @@ export interface CommandSpec {
   readonly name: string;
   /** The dispatch header's or field's value that selects this command; default `name`. */
   readonly tag?: string;
+  /**
+   * How its record value reaches the handler: `json` (the default) parsed, and checked against
+   * `payload`; `bytes` as the Buffer it is, neither parsed nor checked. A message whose
+   * `contentType` is not JSON (text, octet-stream, a form, XML, …) is `bytes`: the gateway
+   * writes such a request body byte for byte, and the record's `content-type` header (charset
+   * and all) says how to read it.
+   */
+  readonly body?: 'json' | 'bytes';
   /** Its payload schema; a command whose body breaks it gets a 400 reply. Absent: no check. */
   readonly payload?: JsonSchema;
 }
@@ -60,7 +68,10 @@ export interface Command<Body> {
   readonly name: string;
   /** The record key (the aggregate id), as UTF-8; '' when the record has none. */
   readonly key: string;
-  /** The decoded, validated JSON value (undefined for an empty value). */
+  /**
+   * The decoded, validated JSON value (undefined for an empty value); for a `bytes` command,
+   * the record value as it came (an empty Buffer for an empty or null value).
+   */
   readonly body: Body;
   /** Every record header, decoded as UTF-8 (first value of a repeated name). */
   readonly headers: Readonly<Record<string, string>>;
@@ -201,7 +212,8 @@ export interface Service {
 
 /**
  * The shapes of one generated service, declared by generated code as an interface such as
- * `TaskCommandsTypes`: command name → body type (`undefined` for a command without a payload),
+ * `TaskCommandsTypes`: command name → body type (`undefined` for a command without a payload,
+ * `Buffer` for a `bytes` command),
  * the reply body (the union of the reply messages' payloads; `never` when no command is
  * request-reply), event topic → message name → payload, snapshot topic → value.
  */

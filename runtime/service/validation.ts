@@ -11,14 +11,14 @@ import type { ServiceSpec } from './types.ts';
 /** Checks a decoded body; answers the reason it is invalid, or undefined when it is valid. */
 export type PayloadCheck = (body: unknown) => string | undefined;
 
-/** One check per command name that declares a payload schema. */
+/** One check per command name that declares a payload schema; `bytes` commands have none. */
 export function compilePayloadChecks(spec: ServiceSpec): ReadonlyMap<string, PayloadCheck> {
   const ajv = new Ajv2020({ strict: false, allErrors: false, coerceTypes: false });
   addFormats.default(ajv);
   ajv.addSchema({ $id: 'specgate', $defs: spec.schemas });
   const checks = new Map<string, PayloadCheck>();
   for (const command of spec.commands) {
-    if (command.payload === undefined) continue;
+    if (command.payload === undefined || command.body === 'bytes') continue;
     const validate: ValidateFunction = ajv.compile(command.payload as object);
     checks.set(command.name, (body) => {
       if (validate(body)) return undefined;

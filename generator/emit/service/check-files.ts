@@ -20,6 +20,9 @@ export declare function startTypedService<T extends ServiceTypes, State>(
 ): Service;
 `;
 
+/** A script, not a module: its interface is global. */
+const bufferGlobal = 'interface Buffer extends Uint8Array {}\n';
+
 let cached: GeneratedFile[] | undefined;
 
 /** Extra files for `checkTypeScript`, under `node_modules/` of the output folder. */
@@ -39,6 +42,9 @@ export function serviceCheckFiles(): GeneratedFile[] {
       content: JSON.stringify({ name: 'prom-client', types: './index.d.ts' }),
     },
     { path: 'node_modules/prom-client/index.d.ts', content: 'export declare class Registry {}\n' },
+    // Node's global Buffer (the body of a command that is not JSON), as far as handlers.ts
+    // names it: the check has no @types/node, and what a Buffer can do is the handler's business.
+    { path: 'node_modules/@types/node/buffer.d.ts', content: bufferGlobal },
   ];
   return cached;
 }

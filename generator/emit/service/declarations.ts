@@ -21,11 +21,11 @@ import {
   softline,
   type Doc,
 } from '../types/doc.ts';
-import type { OutputPlan, ServicePlan } from './plan.ts';
+import { readsBytes, type OutputPlan, type ServicePlan } from './plan.ts';
 
 /**
  * `export interface <name> { commands; reply; events; snapshots }`: each command's body as the
- * service reads it off Kafka, the union of the reply payloads (`never` without one), each event
+ * service reads it off Kafka (`Buffer` for a message that is not JSON), the union of the reply payloads (`never` without one), each event
  * topic's messages and each snapshot topic's value. Also the `types.ts` names it uses.
  */
 export function typesInterface(
@@ -45,7 +45,7 @@ export function typesInterface(
   return composedInterface(
     name,
     [
-      ['commands', { object: plan.commands.map((c) => [c.name, payload(c)]) }],
+      ['commands', { object: plan.commands.map((c) => [c.name, commandBody(c)]) }],
       ['reply', { union: plan.replies.map(payload) }],
       ...outputs,
     ],
@@ -68,6 +68,11 @@ export function outputsInterface(
 
 function payload(message: Message): ComposedType {
   return { schema: message.payload };
+}
+
+/** A command's body as its handler gets it: its payload's type, or the record's bytes. */
+function commandBody(message: Message): ComposedType {
+  return readsBytes(message) ? { reference: 'Buffer' } : payload(message);
 }
 
 /** `events` (each event topic's messages) and `snapshots` (each snapshot topic's value). */

@@ -236,4 +236,56 @@ describe('emitService', () => {
       '// petstore: no service, the gateway reads this topic too (it writes it directly)',
     );
   });
+
+  it('hands a command that is not JSON to its handler as a Buffer: no payload, no schema', async () => {
+    const api = kafkaApi(
+      {
+        Rename: { type: 'object', properties: { to: ref('Name') } },
+        Name: { type: 'string' },
+        Upload: { type: 'object', properties: { name: ref('FileName') } },
+        FileName: { type: 'string' },
+      },
+      [channel('files', ['Rename', 'Upload']), channel('notes', ['Note'])],
+      [
+        tagged('Rename', 'command-type', ref('Rename')),
+        { ...tagged('Upload', 'command-type', ref('Upload')), contentType: 'multipart/form-data' },
+        message('Note', { payload: { type: 'string' }, contentType: 'text/plain; charset=utf-8' }),
+      ],
+      [
+        kafkaOperation('files', 'send', 'files', ['Rename', 'Upload']),
+        kafkaOperation('notes', 'send', 'notes', ['Note']),
+      ],
+    );
+    const files = emit(api);
+    await expectClean(files);
+    const text = handlers(files);
+    expect(text).toContain("{ name: 'Upload', body: 'bytes' },");
+    expect(text).toContain("commands: [{ name: 'Note', body: 'bytes' }],");
+    expect(text).toContain('    readonly Rename: Rename;\n    readonly Upload: Buffer;\n');
+    expect(text).toContain('readonly commands: { readonly Note: Buffer };');
+    // The JSON command keeps its payload and the schemas it reaches; the bytes one reaches none.
+    expect(text).toContain("{ name: 'Rename', payload: { $ref: 'specgate#/$defs/Rename' } },");
+    expect(text).toContain('Name: {');
+    expect(text).not.toContain('FileName');
+    // A handler of a bytes command gets a Buffer, and cannot take it for its payload's type.
+    const use = {
+      path: 'service/use.ts',
+      content: [
+        "import { startFilesService } from './handlers.ts';",
+        'startFilesService({',
+        '  handlers: {',
+        "    Rename: (command) => ({ headers: { to: command.body.to ?? '' } }),",
+        '    Upload: (command) => {',
+        '      const bytes: Uint8Array = command.body;',
+        '      // @ts-expect-error: the bytes of a form, not its fields',
+        '      const name: string = command.body.name;',
+        '      return { headers: { length: String(bytes.length), name } };',
+        '    },',
+        '  },',
+        '});',
+        '',
+      ].join('\n'),
+    };
+    expect(checkTypeScript([...files, use], { extraFiles: serviceCheckFiles() })).toEqual([]);
+  });
 });

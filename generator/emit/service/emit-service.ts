@@ -4,7 +4,8 @@
  * runtime/service/types.ts). Per command topic, e.g. `task-commands` (channel `taskCommands`):
  *
  * - `taskCommandsSpec`, the `ServiceSpec` the runner reads (commands with their payload schemas,
- *   how they are dispatched, the outputs, the reply headers, the schemas the payloads refer to);
+ *   or `body: 'bytes'` for a message that is not JSON, how they are dispatched, the outputs, the
+ *   reply headers, the schemas the payloads refer to);
  * - `TaskCommandsTypes`, the shapes: each command's body, the reply, each event topic's messages
  *   and each snapshot topic's value, from `../types.ts` (the types the gateway and client use);
  * - `TaskCommandsHandlers<State>` and `TaskCommandsEvent`, and `startTaskCommandsService`.
@@ -27,7 +28,7 @@ import {
   startSignature,
   typesInterface,
 } from './declarations.ts';
-import { planServices, type ServicePlan } from './plan.ts';
+import { planServices, readsBytes, type ServicePlan } from './plan.ts';
 
 export interface EmitServiceOptions extends TypeOptions {
   /** The project root: the file header names the spec files relative to it. */
@@ -187,7 +188,10 @@ function outputsLiteral(plan: ServicePlan): Literal {
 }
 
 function specLiteral(api: Api, plan: ServicePlan, sharedOutputs?: string): Literal {
-  const payloads = plan.commands.flatMap((c) => (c.payload === undefined ? [] : [c.payload]));
+  // A bytes command's payload describes what its bytes hold; the runner checks none of it.
+  const payloads = plan.commands.flatMap((c) =>
+    c.payload === undefined || readsBytes(c) ? [] : [c.payload],
+  );
   const schemas: { [id: string]: Literal } = {};
   for (const id of reachableSchemas(api, payloads)) {
     const named = api.schemas[id];
@@ -199,10 +203,13 @@ function specLiteral(api: Api, plan: ServicePlan, sharedOutputs?: string): Liter
     dispatch: plan.dispatch?.by,
     commands: plan.commands.map((command) => {
       const tag = plan.dispatch?.tags.get(command.name);
+      const bytes = readsBytes(command);
       return {
         name: command.name,
         tag: tag === command.name ? undefined : tag,
-        payload: command.payload === undefined ? undefined : schemaLiteral(command.payload),
+        body: bytes ? 'bytes' : undefined,
+        payload:
+          command.payload === undefined || bytes ? undefined : schemaLiteral(command.payload),
       };
     }),
     outputs: sharedOutputs === undefined ? outputsLiteral(plan) : code(sharedOutputs),

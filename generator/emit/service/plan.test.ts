@@ -9,7 +9,9 @@ import {
   nowhere,
 } from '../gateway/testing.ts';
 import { emitService } from './emit-service.ts';
-import { planServices } from './plan.ts';
+import { Diagnostics } from '../../diagnostics.ts';
+import { checkServices } from './check-services.ts';
+import { planServices, readsBytes } from './plan.ts';
 
 function tagged(id: string, header: string, tag: string, payload?: Schema): Message {
   return message(id, {
@@ -137,5 +139,98 @@ describe('planServices', () => {
       'lights.{id}: no service, its address has parameters (one topic per value)',
       'mixed: no service, its commands share no header or payload field with a distinct const each',
     ]);
+  });
+
+  describe('commands that are not JSON', () => {
+    const kind = (tag: string): Schema => ({
+      type: 'object',
+      properties: { kind: { const: tag } },
+    });
+    const at = {
+      file: 'asyncapi.yaml',
+      pointer: '#/components/messages/Upload',
+      line: 12,
+      column: 7,
+    };
+
+    it.each([
+      ['text/plain', true],
+      ['application/octet-stream', true],
+      ['application/x-www-form-urlencoded', true],
+      ['application/xml', true],
+      ['application/json', false],
+      ['Application/JSON; charset=utf-8', false],
+      ['application/vnd.shop.order+json', false],
+    ])('%s is read as bytes: %s', (contentType, bytes) => {
+      expect(readsBytes(message('M', { contentType }))).toBe(bytes);
+    });
+
+    it('refuses a field dispatch when a command is not JSON, with a problem at its message', () => {
+      const api = kafkaApi(
+        [channel('cmds', ['Rename', 'Upload'])],
+        [
+          message('Rename', { payload: kind('rename') }),
+          message('Upload', {
+            payload: kind('upload'),
+            contentType: 'application/x-www-form-urlencoded',
+            source: at,
+          }),
+        ],
+        [kafkaOperation('cmds', 'send', 'cmds', ['Rename', 'Upload'])],
+      );
+      const { services, notes, problems } = planServices(api);
+      expect(services).toEqual([]);
+      expect(notes).toEqual([
+        'cmds: no service, its commands differ only by the JSON field "kind" and Upload is application/x-www-form-urlencoded',
+      ]);
+      expect(problems).toEqual([
+        {
+          code: 'SG_SERVICE_RAW_FIELD_DISPATCH',
+          message: expect.stringContaining(
+            'the commands of cmds differ only by their payload field "kind", but Upload is application/x-www-form-urlencoded, not JSON',
+          ),
+          source: at,
+        },
+      ]);
+      // As validation reports it: located, with its default severity.
+      const diagnostics = new Diagnostics();
+      checkServices(api, diagnostics);
+      expect(diagnostics.items).toEqual([
+        {
+          code: 'SG_SERVICE_RAW_FIELD_DISPATCH',
+          severity: 'warning',
+          message: problems[0]?.message,
+          location: at,
+        },
+      ]);
+      // The same commands, all JSON: the field dispatches, nothing to report.
+      const json = kafkaApi(
+        [channel('cmds', ['Rename', 'Upload'])],
+        [
+          message('Rename', { payload: kind('rename') }),
+          message('Upload', { payload: kind('upload') }),
+        ],
+        [kafkaOperation('cmds', 'send', 'cmds', ['Rename', 'Upload'])],
+      );
+      expect(planServices(json).services[0]?.dispatch?.by).toEqual({ field: 'kind' });
+      expect(planServices(json).problems).toEqual([]);
+    });
+
+    it('dispatches JSON and bytes commands of one topic by a header', () => {
+      const api = kafkaApi(
+        [channel('cmds', ['Rename', 'Upload'])],
+        [
+          tagged('Rename', 'command-type', 'Rename', kind('rename')),
+          {
+            ...tagged('Upload', 'command-type', 'Upload', kind('upload')),
+            contentType: 'text/plain',
+          },
+        ],
+        [kafkaOperation('cmds', 'send', 'cmds', ['Rename', 'Upload'])],
+      );
+      const { services, problems } = planServices(api);
+      expect(services[0]?.dispatch?.by).toEqual({ header: 'command-type' });
+      expect(problems).toEqual([]);
+    });
   });
 });

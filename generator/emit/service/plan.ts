@@ -7,9 +7,19 @@
  * A send channel gets no service when the gateway also reads it (it writes its read model
  * directly, as petstore does), when its address has parameters (many topics, none to subscribe
  * to), or when its commands cannot be told apart; each such channel gets a note saying why.
+ *
+ * A command whose message is not JSON (`contentType` text, octet-stream, a form, XML, …) reaches
+ * its handler as bytes: nothing reads a field of it, so it cannot be told apart by one. A topic
+ * whose commands differ only by a payload field and that carries such a command gets no service
+ * and a problem (`SG_SERVICE_RAW_FIELD_DISPATCH`) at that message.
  */
-import { defaultCorrelationHeader, defaultReplyToHeader } from '../../bind/bind-routes.ts';
-import type { Api, Channel, Message, Schema } from '../../ir/types.ts';
+import {
+  defaultCorrelationHeader,
+  defaultReplyToHeader,
+  isJsonMedia,
+} from '../../bind/bind-routes.ts';
+import type { DiagnosticCode } from '../../diagnostic-codes.ts';
+import type { Api, Channel, Message, Schema, SpecLocation } from '../../ir/types.ts';
 import { constValue, declaredHeaders } from '../gateway/record-headers.ts';
 import { compare } from '../gateway/schema-literal.ts';
 
@@ -47,6 +57,22 @@ export interface ServicePlans {
   readonly services: readonly ServicePlan[];
   /** Why a send channel got no service, one line each. */
   readonly notes: readonly string[];
+  /** What the spec should change for a channel to get its service (checkServices reports them). */
+  readonly problems: readonly ServiceProblem[];
+}
+
+export interface ServiceProblem {
+  readonly code: DiagnosticCode;
+  readonly message: string;
+  readonly source: SpecLocation;
+}
+
+/**
+ * A command the service hands its handler as bytes, unparsed: its message's content type is not
+ * JSON (`application/json` or `…+json`, the rule the gateway and the client follow).
+ */
+export function readsBytes(message: Message): boolean {
+  return !isJsonMedia(message.contentType);
 }
 
 export function planServices(api: Api): ServicePlans {
@@ -81,6 +107,7 @@ export function planServices(api: Api): ServicePlans {
 
   const services: ServicePlan[] = [];
   const notes: string[] = [];
+  const problems: ServiceProblem[] = [];
   for (const channel of kafka.channels) {
     if (!sent.has(channel.id) || !channel.isKafka) continue;
     const topic = topicOf(channel);
@@ -95,6 +122,23 @@ export function planServices(api: Api): ServicePlans {
     const operations = sends.filter((op) => op.channel === channel.id);
     const commands = messagesOf([...new Set(operations.flatMap((op) => op.messages))], messages);
     const dispatch = commands.length === 1 ? undefined : dispatchOf(api, commands);
+    const bytes = commands.find(readsBytes);
+    if (dispatch !== undefined && 'field' in dispatch.by && bytes !== undefined) {
+      const { field } = dispatch.by;
+      notes.push(
+        `${topic}: no service, its commands differ only by the JSON field "${field}" and ${bytes.name} is ${bytes.contentType}`,
+      );
+      problems.push({
+        code: 'SG_SERVICE_RAW_FIELD_DISPATCH',
+        message:
+          `the commands of ${topic} differ only by their payload field "${field}", but ` +
+          `${bytes.name} is ${bytes.contentType}, not JSON: its handler gets bytes, nothing ` +
+          `reads that field, so the topic gets no service. Give every command of ${topic} a ` +
+          `header with a const of its own (command-type) to dispatch by`,
+        source: bytes.source,
+      });
+      continue;
+    }
     if (commands.length > 1 && dispatch === undefined) {
       notes.push(
         `${topic}: no service, its commands share no header or payload field with a distinct const each`,
@@ -133,7 +177,7 @@ export function planServices(api: Api): ServicePlans {
       outputs,
     });
   }
-  return { services, notes };
+  return { services, notes, problems };
 }
 
 export function topicOf(channel: Channel): string {

@@ -36,7 +36,7 @@ export interface ServiceOutputTypes {
 export const photosSpec = {
   title: 'Constructs on Kafka photos',
   commandTopic: 'photos',
-  commands: [{ name: 'photo', payload: { type: 'string' } }],
+  commands: [{ name: 'photo', body: 'bytes' }],
   outputs: serviceOutputs,
   schemas: {},
   correlationHeader: 'zilla:correlation-id',
@@ -45,7 +45,7 @@ export const photosSpec = {
 
 /** The shapes of the photos service: each command's body, the reply, what it may write. */
 export interface PhotosTypes {
-  readonly commands: { readonly photo: string };
+  readonly commands: { readonly photo: Buffer };
   readonly reply: never;
   readonly events: ServiceOutputTypes['events'];
   readonly snapshots: ServiceOutputTypes['snapshots'];
