@@ -45,7 +45,7 @@ export function initSummary(dir: string, result: InitResult): string {
   }
   const cd = where === '.' ? '' : `cd ${where} && `;
   return [
-    `Wrote ${result.written.join(', ')} in ${where}.`,
+    `Wrote ${result.written.join(', ')} in ${where === '.' ? 'this folder' : where}.`,
     '',
     'Next:',
     `  ${cd}npx specgate generate        # the gateway, client SDK and service handlers, in generated/`,
