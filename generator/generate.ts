@@ -78,6 +78,8 @@ export function reportTypeErrors(
   const emitted = new Set(files.map((f) => f.path));
   for (const problem of checkTypeScript(files, {
     extraFiles: [...gatewayCheckFiles(), ...clientCheckFiles(), ...serviceCheckFiles()],
+    // Their problems are dropped below: the compiler checks of them only what emitted files use.
+    checkExtraFiles: false,
   })) {
     // Problems in the stand-ins for the runtime and Fastify are not the emitted code's.
     if (!emitted.has(problem.file)) continue;

@@ -62,6 +62,8 @@ const tabWidth = 2;
 const maxInlineDepth = 2;
 
 export function printLiteral(value: Literal, position: PrintPosition): string {
+  flatTexts = new WeakMap();
+  depths = new WeakMap();
   return print(value, position.column, position.indent, width(position.suffix ?? ''));
 }
 
@@ -98,10 +100,26 @@ function print(value: Literal, column: number, indent: number, suffixWidth: numb
   return `{\n${lines.join('\n')}\n${' '.repeat(indent)}}`;
 }
 
+/**
+ * One-line forms and depths of the containers met by the current {@link printLiteral}: `print`
+ * asks for a container's, then for each of its members', so without them a deep literal (a
+ * GitHub API schema) costs time in its depth times its size. Fresh for each call, so a value
+ * marked {@link multiline} between two calls is printed as marked.
+ */
+let flatTexts = new WeakMap<Container, string | undefined>();
+let depths = new WeakMap<Container, number>();
+
 /** The one-line form, or undefined when the value must span lines whatever the width. */
 function flatText(value: Literal): string | undefined {
   if (value instanceof Code) return value.text;
   if (!isContainer(value)) return scalar(value);
+  if (flatTexts.has(value)) return flatTexts.get(value);
+  const text = containerFlatText(value);
+  flatTexts.set(value, text);
+  return text;
+}
+
+function containerFlatText(value: Container): string | undefined {
   if (isList(value)) {
     const items: readonly Literal[] = value;
     const parts: string[] = [];
@@ -178,10 +196,15 @@ function members(value: { readonly [key: string]: Literal | undefined }): [strin
 
 function depth(value: Literal): number {
   if (!isContainer(value)) return 0;
-  const children: readonly Literal[] = isList(value)
-    ? value
-    : members(value).map(([, member]) => member);
-  return 1 + Math.max(0, ...children.map(depth));
+  let found = depths.get(value);
+  if (found === undefined) {
+    const children: readonly Literal[] = isList(value)
+      ? value
+      : members(value).map(([, member]) => member);
+    found = 1 + Math.max(0, ...children.map(depth));
+    depths.set(value, found);
+  }
+  return found;
 }
 
 function scalar(value: string | number | boolean | null): string {

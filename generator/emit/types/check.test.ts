@@ -49,6 +49,40 @@ describe('checkTypeScript', () => {
     expect(checkTypeScript(files, { extraFiles, allowAny: true })).toEqual([]);
   });
 
+  it("with checkExtraFiles: false, reports the emitted files' problems and not the extra files'", () => {
+    const files = [
+      {
+        path: 'a.ts',
+        content:
+          "import type { X } from 'lib';\nimport { y } from './missing.ts';\nexport const a: X = 'no';\nexport const b = y;\n",
+      },
+    ];
+    const extraFiles = [
+      { path: 'node_modules/lib/package.json', content: '{"name":"lib","types":"./index.ts"}' },
+      {
+        path: 'node_modules/lib/index.ts',
+        content: 'export type X = number;\nexport const broken: string = 1;\n',
+      },
+    ];
+    const codes = (checkExtraFiles: boolean) =>
+      checkTypeScript(files, { extraFiles, checkExtraFiles }).map(
+        (p) => `${p.file} ${p.line} ${p.code}`,
+      );
+    expect(codes(false)).toEqual(['a.ts 2 TS2307', 'a.ts 3 TS2322']);
+    expect(codes(true)).toEqual([
+      'a.ts 2 TS2307',
+      'a.ts 3 TS2322',
+      'node_modules/lib/index.ts 2 TS2322',
+    ]);
+  });
+
+  it("sees the standard library, DOM included (the client runtime's RawBody names Blob)", () => {
+    const files = [{ path: 'a.ts', content: 'export const b: Blob | AbortSignal = 1;\n' }];
+    expect(checkTypeScript(files).map((p) => p.message)).toEqual([
+      "Type 'number' is not assignable to type 'Blob | AbortSignal'.",
+    ]);
+  });
+
   it('forgets the files of the previous check', () => {
     expect(checkTypeScript([{ path: 'b.ts', content: 'export const b: number = 1;\n' }])).toEqual(
       [],

@@ -84,8 +84,16 @@ export function compareCodeUnits(a: string, b: string): number {
 
 /** A stable text key of a type, for removing duplicates. */
 export function typeKey(type: TsType): string {
-  return JSON.stringify(type);
+  // Types are not changed once made; a union is often keyed again as it is merged into others.
+  let key = typeKeys.get(type);
+  if (key === undefined) {
+    key = JSON.stringify(type);
+    typeKeys.set(type, key);
+  }
+  return key;
 }
+
+const typeKeys = new WeakMap<TsType, string>();
 
 /**
  * `A | B`, flattened and without duplicates; `unknown` absorbs the rest, `never` drops out, and

@@ -86,9 +86,21 @@ export function typeReferences(
   ctx: TypeContext,
   direction: Direction = 'read',
 ): string[] {
-  const declared = new Set([...ctx.names.values()].flatMap((n) => [n.read, n.write]));
+  const declared = declaredNames(ctx);
   const used = allReferences(typeOf(schema, ctx, direction)).filter((name) => declared.has(name));
   return [...new Set(used)].sort(compareCodeUnits);
+}
+
+const declaredByNames = new WeakMap<TypeContext['names'], ReadonlySet<string>>();
+
+/** Every name `types.ts` exports (read and write forms), once per context, not once per call. */
+function declaredNames(ctx: TypeContext): ReadonlySet<string> {
+  let declared = declaredByNames.get(ctx.names);
+  if (declared === undefined) {
+    declared = new Set([...ctx.names.values()].flatMap((n) => [n.read, n.write]));
+    declaredByNames.set(ctx.names, declared);
+  }
+  return declared;
 }
 
 function typeOf(schema: Schema, ctx: TypeContext, direction: Direction = 'read'): TsType {
@@ -121,7 +133,7 @@ export function composedInterface(
   direction: Direction = 'read',
 ): { readonly text: string; readonly references: readonly string[] } {
   const type = objectType(members.map(([key, member]) => property(key, member, ctx, direction)));
-  const declared = new Set([...ctx.names.values()].flatMap((n) => [n.read, n.write]));
+  const declared = declaredNames(ctx);
   const used = allReferences(type).filter((n) => declared.has(n));
   return {
     text: printDoc(interfaceDoc(name, type, { readonly: ctx.options.readonly })),
