@@ -11,7 +11,9 @@
  * address leads nowhere, since listening must not wait for Kafka) against plain Fastify with one
  * route per operation (bench/servers/startup-fastify.ts), both on core 0 under tsx.
  *
- * 3 alternating repetitions, medians.
+ * 3 alternating repetitions, medians. Then one more run from an empty folder with `--progress`,
+ * for the time of each stage (start-up before the first stage, reading and validating the specs,
+ * emitting, the in-memory type check, writing).
  *
  * Goals (issue 8): full generation ≤ 5 s and ≤ 2× openapi-typescript; re-running with no change
  * ≤ 1 s; the gateway listens within 1.5× plain Fastify's time.
@@ -46,6 +48,29 @@ function timed(command: string, args: readonly string[]): Run {
   }
   const kib = Number(/maxrss=(\d+)/.exec(result.stderr)?.[1] ?? 'NaN');
   return { seconds, maxRssMiB: kib / 1024 };
+}
+
+/**
+ * One generation from an empty folder with `--progress`: how long each stage took, from the
+ * stage lines' times (seconds since the command started its work) and the summary's total; what
+ * the process took before that is start-up (Node, tsx, loading specgate).
+ */
+function stages(args: readonly string[]): [stage: string, seconds: number][] {
+  rmSync(out, { recursive: true, force: true });
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [...args, '--progress'], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
+  const wall = (performance.now() - started) / 1000;
+  if (result.status !== 0) throw new Error(`generate --progress failed:\n${result.stderr}`);
+  const marks = [...result.stderr.matchAll(/^specgate: (.+?)… \(([\d.]+) s\)$/gm)].map(
+    (m) => [(m[1] ?? '').replace(/ for \d+ routes| \d+ files \(.*\)/, ''), Number(m[2])] as const,
+  );
+  const total = Number(/ in ([\d.]+) s\./.exec(result.stdout)?.[1] ?? 'NaN');
+  const rows: [string, number][] = [['start-up (Node, tsx, loading specgate)', wall - total]];
+  marks.forEach(([stage, at], i) => rows.push([stage, (marks[i + 1]?.[1] ?? total) - at]));
+  return rows;
 }
 
 /** Spawn to listening, in seconds. */
@@ -103,6 +128,10 @@ async function main(): Promise<void> {
     );
   }
   const seconds = (runs: readonly Run[]) => median(runs.map((r) => r.seconds));
+  console.log('');
+  console.log('| stage (one more run, `--progress`) | time |');
+  console.log('|---|---|');
+  for (const [stage, time] of stages(generate)) console.log(`| ${stage} | ${fixed(time, 1)} s |`);
   console.log('');
   const rss = (runs: readonly Run[]) => fixed(median(runs.map((r) => r.maxRssMiB)), 0);
   console.log('| run | wall time | peak RSS |');
