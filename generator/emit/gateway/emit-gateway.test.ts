@@ -170,7 +170,7 @@ describe('emitGateway', () => {
     expect(spec).toContain(
       "  topic: 'task-snapshots',\n  compacted: true,\n  messages: { names: [] },\n  filters: [],\n",
     );
-    expect(spec).toContain('} as const satisfies StreamRouteSpec;');
+    expect(spec).toContain('export const watchTasks: StreamRouteSpec = {');
     await expectClean(files);
   });
 
@@ -200,7 +200,7 @@ describe('emitGateway', () => {
       "  topic: { address: 'task-snapshots', params: {}, compacted: true },\n  mode: 'item',\n  keyParam: 'task',\n  filters: [{ param: 'status', on: 'header', name: 'task-status' }],\n",
     );
     expect(spec).toContain("  mode: 'list',\n  filters: [],\n  stream: { names: [] },\n");
-    expect(spec).toContain('} as const satisfies QueryRouteSpec;');
+    expect(spec).toContain('export const listTasks: QueryRouteSpec = {');
     await expectClean(files);
   });
 

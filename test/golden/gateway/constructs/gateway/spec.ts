@@ -2,7 +2,7 @@
 import type { CommandRouteSpec, GatewaySpec, QueryRouteSpec } from 'specgate/runtime';
 
 /** GET /pets (listPets): list query on pets */
-export const listPets = {
+export const listPets: QueryRouteSpec = {
   kind: 'query',
   operationId: 'listPets',
   method: 'GET',
@@ -19,10 +19,10 @@ export const listPets = {
       },
     },
   },
-} as const satisfies QueryRouteSpec;
+};
 
 /** POST /pets (createPet): one-way command on pets */
-export const createPet = {
+export const createPet: CommandRouteSpec = {
   kind: 'command',
   operationId: 'createPet',
   method: 'POST',
@@ -36,10 +36,10 @@ export const createPet = {
   mediaTypes: ['application/json', 'application/x-www-form-urlencoded'],
   schemas: { body: { $ref: 'specgate#/$defs/Pet' } },
   payloads: [{ $ref: 'specgate#/$defs/PetRecord' }],
-} as const satisfies CommandRouteSpec;
+};
 
 /** DELETE /pets/{petId} (deletePet): one-way command on pets (a tombstone) */
-export const deletePet = {
+export const deletePet: CommandRouteSpec = {
   kind: 'command',
   operationId: 'deletePet',
   method: 'DELETE',
@@ -59,10 +59,10 @@ export const deletePet = {
     },
   },
   payloads: [{ $ref: 'specgate#/$defs/PetRecord' }],
-} as const satisfies CommandRouteSpec;
+};
 
 /** GET /pets/{petId} (getPet): item query on pets */
-export const getPet = {
+export const getPet: QueryRouteSpec = {
   kind: 'query',
   operationId: 'getPet',
   method: 'GET',
@@ -78,10 +78,10 @@ export const getPet = {
       required: ['petId'],
     },
   },
-} as const satisfies QueryRouteSpec;
+};
 
 /** PUT /pets/{petId} (replacePet): one-way command on pets */
-export const replacePet = {
+export const replacePet: CommandRouteSpec = {
   kind: 'command',
   operationId: 'replacePet',
   method: 'PUT',
@@ -102,10 +102,10 @@ export const replacePet = {
     },
   },
   payloads: [{ $ref: 'specgate#/$defs/PetRecord' }],
-} as const satisfies CommandRouteSpec;
+};
 
 /** PUT /pets/{petId}/photo (uploadPhoto): one-way command on photos */
-export const uploadPhoto = {
+export const uploadPhoto: CommandRouteSpec = {
   kind: 'command',
   operationId: 'uploadPhoto',
   method: 'PUT',
@@ -125,10 +125,10 @@ export const uploadPhoto = {
     },
   },
   payloads: [{ type: 'string' }],
-} as const satisfies CommandRouteSpec;
+};
 
 /** POST /records (sendRecords): one-way command on records */
-export const sendRecords = {
+export const sendRecords: CommandRouteSpec = {
   kind: 'command',
   operationId: 'sendRecords',
   method: 'POST',
@@ -142,10 +142,10 @@ export const sendRecords = {
   mediaTypes: ['application/vnd.kafka.json.v2+json'],
   schemas: { body: { $ref: 'specgate#/$defs/ProducerRecords' } },
   payloads: [{ type: 'object' }],
-} as const satisfies CommandRouteSpec;
+};
 
 /** GET /shapes (listShapes): list query on shapes */
-export const listShapes = {
+export const listShapes: QueryRouteSpec = {
   kind: 'query',
   operationId: 'listShapes',
   method: 'GET',
@@ -154,10 +154,10 @@ export const listShapes = {
   mode: 'list',
   filters: [],
   schemas: {},
-} as const satisfies QueryRouteSpec;
+};
 
 /** GET /tree (getTree): list query on tree */
-export const getTree = {
+export const getTree: QueryRouteSpec = {
   kind: 'query',
   operationId: 'getTree',
   method: 'GET',
@@ -166,13 +166,13 @@ export const getTree = {
   mode: 'list',
   filters: [],
   schemas: {},
-} as const satisfies QueryRouteSpec;
+};
 
 /**
  * What the gateway serves: every named schema of both specs (route schemas refer to them as
  * `specgate#/$defs/<id>`) and the routes above.
  */
-export const spec = {
+export const spec: GatewaySpec = {
   title: 'Constructs',
   schemas: {
     Address: {
@@ -477,4 +477,4 @@ export const spec = {
     listShapes,
     getTree,
   ],
-} as const satisfies GatewaySpec;
+};

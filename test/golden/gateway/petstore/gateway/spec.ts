@@ -2,7 +2,7 @@
 import type { CommandRouteSpec, GatewaySpec, QueryRouteSpec } from 'specgate/runtime';
 
 /** GET /pets (listPets): list query and stream on petstore */
-export const listPets = {
+export const listPets: QueryRouteSpec = {
   kind: 'query',
   operationId: 'listPets',
   method: 'GET',
@@ -26,10 +26,10 @@ export const listPets = {
       properties: { 'if-none-match': { type: 'string' } },
     },
   },
-} as const satisfies QueryRouteSpec;
+};
 
 /** POST /pets (createPet): one-way command on petstore */
-export const createPet = {
+export const createPet: CommandRouteSpec = {
   kind: 'command',
   operationId: 'createPet',
   method: 'POST',
@@ -50,10 +50,10 @@ export const createPet = {
     },
   },
   payloads: [{ $ref: 'specgate#/$defs/Pet2' }],
-} as const satisfies CommandRouteSpec;
+};
 
 /** DELETE /pets/{id} (deletePet): one-way command on petstore (a tombstone) */
-export const deletePet = {
+export const deletePet: CommandRouteSpec = {
   kind: 'command',
   operationId: 'deletePet',
   method: 'DELETE',
@@ -73,10 +73,10 @@ export const deletePet = {
     },
   },
   payloads: [],
-} as const satisfies CommandRouteSpec;
+};
 
 /** GET /pets/{id} (showPetById): item query on petstore */
-export const showPetById = {
+export const showPetById: QueryRouteSpec = {
   kind: 'query',
   operationId: 'showPetById',
   method: 'GET',
@@ -96,13 +96,13 @@ export const showPetById = {
       properties: { 'if-none-match': { type: 'string' } },
     },
   },
-} as const satisfies QueryRouteSpec;
+};
 
 /**
  * What the gateway serves: every named schema of both specs (route schemas refer to them as
  * `specgate#/$defs/<id>`) and the routes above.
  */
-export const spec = {
+export const spec: GatewaySpec = {
   title: 'Petstore',
   schemas: {
     Pet: {
@@ -144,4 +144,4 @@ export const spec = {
     },
   },
   routes: [listPets, createPet, deletePet, showPetById],
-} as const satisfies GatewaySpec;
+};

@@ -2,7 +2,7 @@
 import type { CommandRouteSpec, GatewaySpec, StreamRouteSpec } from 'specgate/runtime';
 
 /** PUT /streetlights/{streetlightId}/dim (dimLight): one-way command on smartylighting.streetlights.1.0.action.{streetlightId}.dim */
-export const dimLight = {
+export const dimLight: CommandRouteSpec = {
   kind: 'command',
   operationId: 'dimLight',
   method: 'PUT',
@@ -45,10 +45,10 @@ export const dimLight = {
     },
   },
   payloads: [{ $ref: 'specgate#/$defs/dimLightPayload' }],
-} as const satisfies CommandRouteSpec;
+};
 
 /** GET /streetlights/{streetlightId}/lighting/measured (receiveLightMeasurement): stream on smartylighting.streetlights.1.0.event.{streetlightId}.lighting.measured */
-export const receiveLightMeasurement = {
+export const receiveLightMeasurement: StreamRouteSpec = {
   kind: 'stream',
   operationId: 'receiveLightMeasurement',
   method: 'GET',
@@ -65,10 +65,10 @@ export const receiveLightMeasurement = {
       required: ['streetlightId'],
     },
   },
-} as const satisfies StreamRouteSpec;
+};
 
 /** POST /streetlights/{streetlightId}/turn-off (turnOff): one-way command on smartylighting.streetlights.1.0.action.{streetlightId}.turn.off */
-export const turnOff = {
+export const turnOff: CommandRouteSpec = {
   kind: 'command',
   operationId: 'turnOff',
   method: 'POST',
@@ -93,10 +93,10 @@ export const turnOff = {
     },
   },
   payloads: [{ $ref: 'specgate#/$defs/turnOnOffPayload' }],
-} as const satisfies CommandRouteSpec;
+};
 
 /** POST /streetlights/{streetlightId}/turn-on (turnOn): one-way command on smartylighting.streetlights.1.0.action.{streetlightId}.turn.on */
-export const turnOn = {
+export const turnOn: CommandRouteSpec = {
   kind: 'command',
   operationId: 'turnOn',
   method: 'POST',
@@ -130,13 +130,13 @@ export const turnOn = {
     },
   },
   payloads: [{ $ref: 'specgate#/$defs/turnOnOffPayload' }],
-} as const satisfies CommandRouteSpec;
+};
 
 /**
  * What the gateway serves: every named schema of both specs (route schemas refer to them as
  * `specgate#/$defs/<id>`) and the routes above.
  */
-export const spec = {
+export const spec: GatewaySpec = {
   title: 'Streetlights',
   schemas: {
     DimLight: {
@@ -204,4 +204,4 @@ export const spec = {
     },
   },
   routes: [dimLight, receiveLightMeasurement, turnOff, turnOn],
-} as const satisfies GatewaySpec;
+};

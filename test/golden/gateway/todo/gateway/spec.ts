@@ -7,7 +7,7 @@ import type {
 } from 'specgate/runtime';
 
 /** GET /tasks (listTasks): list query and stream on task-snapshots */
-export const listTasks = {
+export const listTasks: QueryRouteSpec = {
   kind: 'query',
   operationId: 'listTasks',
   method: 'GET',
@@ -26,10 +26,10 @@ export const listTasks = {
       },
     },
   },
-} as const satisfies QueryRouteSpec;
+};
 
 /** POST /tasks (createTask): request-reply command on task-commands, reply on task-replies */
-export const createTask = {
+export const createTask: CommandRouteSpec = {
   kind: 'command',
   operationId: 'createTask',
   method: 'POST',
@@ -63,10 +63,10 @@ export const createTask = {
     },
   },
   payloads: [{ $ref: 'specgate#/$defs/CreateTask2' }],
-} as const satisfies CommandRouteSpec;
+};
 
 /** DELETE /tasks/{id} (deleteTask): request-reply command on task-commands, reply on task-replies */
-export const deleteTask = {
+export const deleteTask: CommandRouteSpec = {
   kind: 'command',
   operationId: 'deleteTask',
   method: 'DELETE',
@@ -104,10 +104,10 @@ export const deleteTask = {
     },
   },
   payloads: [],
-} as const satisfies CommandRouteSpec;
+};
 
 /** GET /tasks/{id} (getTask): item query on task-snapshots */
-export const getTask = {
+export const getTask: QueryRouteSpec = {
   kind: 'query',
   operationId: 'getTask',
   method: 'GET',
@@ -127,10 +127,10 @@ export const getTask = {
       properties: { 'if-none-match': { type: 'string' }, prefer: { type: 'string' } },
     },
   },
-} as const satisfies QueryRouteSpec;
+};
 
 /** PUT /tasks/{id} (renameTask): request-reply command on task-commands, reply on task-replies */
-export const renameTask = {
+export const renameTask: CommandRouteSpec = {
   kind: 'command',
   operationId: 'renameTask',
   method: 'PUT',
@@ -169,10 +169,10 @@ export const renameTask = {
     },
   },
   payloads: [{ $ref: 'specgate#/$defs/RenameTask2' }],
-} as const satisfies CommandRouteSpec;
+};
 
 /** POST /tasks/{id}/complete (completeTask): request-reply command on task-commands, reply on task-replies */
-export const completeTask = {
+export const completeTask: CommandRouteSpec = {
   kind: 'command',
   operationId: 'completeTask',
   method: 'POST',
@@ -211,10 +211,10 @@ export const completeTask = {
     },
   },
   payloads: [{ $ref: 'specgate#/$defs/CompleteTask2' }],
-} as const satisfies CommandRouteSpec;
+};
 
 /** GET /tasks/{id}/history (getTaskHistory): history on task-events */
-export const getTaskHistory = {
+export const getTaskHistory: HistoryRouteSpec = {
   kind: 'history',
   operationId: 'getTaskHistory',
   method: 'GET',
@@ -232,10 +232,10 @@ export const getTaskHistory = {
       required: ['id'],
     },
   },
-} as const satisfies HistoryRouteSpec;
+};
 
 /** POST /tasks/{id}/undo (undoTask): request-reply command on task-commands, reply on task-replies */
-export const undoTask = {
+export const undoTask: CommandRouteSpec = {
   kind: 'command',
   operationId: 'undoTask',
   method: 'POST',
@@ -273,13 +273,13 @@ export const undoTask = {
     },
   },
   payloads: [],
-} as const satisfies CommandRouteSpec;
+};
 
 /**
  * What the gateway serves: every named schema of both specs (route schemas refer to them as
  * `specgate#/$defs/<id>`) and the routes above.
  */
-export const spec = {
+export const spec: GatewaySpec = {
   title: 'Todo',
   schemas: {
     CompleteTask: {
@@ -658,4 +658,4 @@ export const spec = {
     getTaskHistory,
     undoTask,
   ],
-} as const satisfies GatewaySpec;
+};
