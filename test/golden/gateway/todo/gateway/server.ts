@@ -4,8 +4,10 @@ import { routes } from './routes.ts';
 import { spec } from './spec.ts';
 
 // Reads KAFKA_BROKERS, HOST and PORT from the environment; stops cleanly on SIGTERM.
-// The numbers are the config's `runtime` (specgate.schema.json).
-await startGateway({
+// The numbers are the config's `runtime` (specgate.schema.json). No top-level await: this file
+// also runs in a CommonJS project (`npm init` makes one), and startGateway never rejects — a bad
+// configuration exits with its message.
+void startGateway({
   spec,
   routes,
   replyTimeoutMs: 10000,
