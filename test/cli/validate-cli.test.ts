@@ -370,7 +370,7 @@ describe('specgate validate, in-process', () => {
     const { code, stdout } = await run(['validate', '--config', config]);
     expect(code).toBe(1);
     expect(stdout).toContain(
-      `${at(config, 4, 1)}  error  SG_CONFIG_INVALID  unknown config key "target" (known: $schema, openapi, asyncapi, out, targets, compat, routes, runtime, auth, http)  (#/target)`,
+      `${at(config, 4, 1)}  error  SG_CONFIG_INVALID  unknown config key "target" (known: $schema, openapi, asyncapi, out, targets, compat, routes, runtime, types, auth, http)  (#/target)`,
     );
     expect(markedLine(stdout)).toBe('> 4 | target: [gateway]');
     expect(stdout).toContain('1 error, 0 warnings, 0 notices');
