@@ -64,6 +64,12 @@ export function startService(options: ServiceOptions): Service {
     idempotent: true,
     maxInFlightRequests: 1,
     createPartitioner: Partitioners.DefaultPartitioner,
+    // A transaction begun right after the last commit often meets CONCURRENT_TRANSACTIONS while
+    // the coordinator still writes the commit markers: retriable within milliseconds. kafkajs's
+    // default first retry waits 300 ms, which every such command then paid; start at 20 ms (the
+    // Java client's retry for it) and double. Retries stay unlimited, as kafkajs's default for an
+    // idempotent producer (a limit would weaken exactly-once).
+    retry: { initialRetryTime: 20, retries: Number.MAX_SAFE_INTEGER },
   });
   const consumer = kafka.consumer({
     groupId,
@@ -295,20 +301,25 @@ async function readEnd(
   }
 }
 
-function forwardKafkajsLog(sink: (entry: ServiceLogEntry) => void, entry: LogEntry): void {
+export function forwardKafkajsLog(sink: (entry: ServiceLogEntry) => void, entry: LogEntry): void {
   const { message, ...rest } = entry.log;
   const details = Object.fromEntries(
     Object.entries(rest).filter(([name]) => name !== 'timestamp' && name !== 'logger'),
   );
-  // kafkajs logs every error response of the broker as an error, also the ones it retries
-  // (a coordinator still loading, say); what it gives up on reaches us as a failure anyway.
-  const retried = entry.namespace === 'Connection' && message.startsWith('Response ');
-  const level = retried
+  // kafkajs logs every error response of the broker as an error, also the ones it retries (a
+  // coordinator still loading; a transaction still committing, entries with a retryCount): the
+  // first retries are routine, debug; one still failing after 3 retries is a warning; what it
+  // gives up on reaches us as a failure anyway.
+  const retryCount = typeof rest.retryCount === 'number' ? rest.retryCount : undefined;
+  const routine =
+    (entry.namespace === 'Connection' && message.startsWith('Response ')) ||
+    (retryCount !== undefined && retryCount < 3);
+  const level: ServiceLogEntry['level'] = routine
     ? 'debug'
-    : entry.level <= logLevel.ERROR
-      ? 'error'
-      : entry.level === logLevel.WARN
-        ? 'warn'
+    : retryCount !== undefined || entry.level === logLevel.WARN
+      ? 'warn'
+      : entry.level <= logLevel.ERROR
+        ? 'error'
         : 'info';
   try {
     sink({ level, message: `kafkajs [${entry.namespace}] ${message}`, details });
