@@ -126,8 +126,9 @@ export async function runCommand(
   }
 
   if (record.zilla && route.reply !== undefined && record.correlationId !== undefined) {
-    // Zilla's replay: the first attempt's reply is already on the reply topic (from this
-    // gateway, another instance, or Zilla itself before the switch): answer it, produce nothing.
+    // Zilla's replay: the first attempt's reply is already on the reply topic (it went through
+    // this gateway or another instance, whose idempotency store this one may not have read):
+    // answer it, produce nothing.
     const earlier = ctx.replies.get(route.reply.topic)?.get(record.correlationId);
     if (earlier !== undefined) {
       const answer = withWrites(
