@@ -1,8 +1,8 @@
 /**
  * The Zilla profile's replay (issue 12, design.md §4): a request-reply command whose reply is
  * already on the reply topic — the first attempt went through another gateway instance whose
- * idempotency store this one has not read, or one since expired — is answered from that reply, and nothing is
- * produced. Two gateways with idempotency stores of their own stand for "the store has never
+ * idempotency store this one has not read, or one since expired — is answered from that reply,
+ * and nothing is produced. Two gateways with idempotency stores of their own stand for "the store has never
  * seen this key": only the reply topic can answer the retry. The todo gateway from specs/todo,
  * the real broker, and the Zilla-style responder of support.ts.
  */
