@@ -3,38 +3,23 @@
  * clean, a spec change → `--check` fails naming the file, nothing written on errors, the
  * config file's `out`/`targets`, refusal of a foreign folder, and the machine formats.
  */
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../test/cli/run-cli.ts';
+import { copyTodoSpecs, runCli } from '../test/cli/run-cli.ts';
 import { configFromPaths } from './config.ts';
 import { Diagnostics } from './diagnostics.ts';
 import { generate, reportTypeErrors } from './generate.ts';
 import { manifestName } from './write.ts';
 
-const repo = fileURLToPath(new URL('../', import.meta.url));
 const temp = mkdtempSync(join(tmpdir(), 'specgate-generate-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
 /** A fresh copy of the todo specs; returns its folder and spec paths. */
 function todoCopy(name: string): { dir: string; openapi: string; asyncapi: string } {
   const dir = join(temp, name);
-  mkdirSync(dir);
-  const openapi = join(dir, 'openapi.yaml');
-  const asyncapi = join(dir, 'asyncapi.yaml');
-  copyFileSync(join(repo, 'specs/todo/openapi.yaml'), openapi);
-  copyFileSync(join(repo, 'specs/todo/asyncapi.yaml'), asyncapi);
-  return { dir, openapi, asyncapi };
+  return { dir, ...copyTodoSpecs(dir) };
 }
 
 /** Runs `main(argv)` in this process, capturing stdout and stderr. */

@@ -24,6 +24,7 @@ import {
 } from './progress.ts';
 import { commandContentType, commandValue } from './command-value.ts';
 import {
+  identityHeaders,
   overrideHeaders,
   recordHeaders,
   recordKey,
@@ -83,9 +84,10 @@ export async function runCommand(
     // Per caller: one user's key never replays another user's answer. In the Zilla profile the
     // correlation id holds the key and a hash of the request: a reused key with another request
     // is another command, not a 422 (design.md §4).
-    const id = !record.zilla
-      ? values.idempotencyKey
-      : (record.correlationId ?? `${values.idempotencyKey}-${requestHash(request)}`);
+    const id =
+      ctx.compat !== 'zilla'
+        ? values.idempotencyKey
+        : (record.correlationId ?? `${values.idempotencyKey}-${requestHash(request)}`);
     const key =
       values.identity === undefined
         ? `${route.operationId}:${id}`
@@ -125,7 +127,7 @@ export async function runCommand(
     }
   }
 
-  if (record.zilla && route.reply !== undefined && record.correlationId !== undefined) {
+  if (ctx.compat === 'zilla' && route.reply !== undefined && record.correlationId !== undefined) {
     // Zilla's replay: the first attempt's reply is already on the reply topic (it went through
     // this gateway or another instance, whose idempotency store this one may not have read):
     // answer it, produce nothing.
@@ -165,8 +167,6 @@ interface CommandRecord {
   readonly value: Buffer | string | null;
   readonly headers: Record<string, string | string[]>;
   readonly correlationId: string | undefined;
-  /** Made as Zilla makes it (zilla-record.ts). */
-  readonly zilla: boolean;
 }
 
 function commandRecord(
@@ -176,38 +176,32 @@ function commandRecord(
   values: RequestValues,
 ): CommandRecord {
   const value = commandValue(route, request.body);
-  if (ctx.compat === 'zilla') {
-    // Zilla's `${idempotencyKey}` without the header is a random UUID: a POST keyed by it still
-    // gets a key of its own.
-    const seed = values.idempotencyKey ?? randomUUID();
-    const key = recordKey(route.key, { ...values, idempotencyKey: seed });
-    if (route.reply !== undefined) {
-      const overrides = overrideHeaders(route, values);
-      const { headers, correlationId } = zillaRecordHeaders(
-        {
-          method: request.method,
-          scheme: request.protocol,
-          url: request.url,
-          rawHeaders: request.raw.rawHeaders,
-        },
-        {
-          seed,
-          key,
-          value,
-          replyToHeader: route.reply.replyToHeader,
-          replyTopic: route.reply.topic,
-          overrides,
-          correlationHeader: route.reply.correlationHeader,
-          reserved: new Set(
-            route.owner === undefined ? [ctx.identityHeader] : [ctx.identityHeader, route.owner],
-          ),
-          identity: values.identity,
-        },
-      );
-      return { key, value, headers, correlationId, zilla: true };
-    }
-    const headers = recordHeaders(route, values, contentType(request), ctx.identityHeader);
-    return { key, value, headers, correlationId: undefined, zilla: true };
+  const zilla = ctx.compat === 'zilla';
+  // Zilla's `${idempotencyKey}` without the header is a random UUID: a POST keyed by it still
+  // gets a key of its own, which also starts its correlation id.
+  const seed = zilla ? (values.idempotencyKey ?? randomUUID()) : values.idempotencyKey;
+  const key = recordKey(route.key, { ...values, idempotencyKey: seed });
+  if (zilla && route.reply !== undefined) {
+    const { headers, correlationId } = zillaRecordHeaders(
+      {
+        method: request.method,
+        scheme: request.protocol,
+        url: request.url,
+        rawHeaders: request.raw.rawHeaders,
+      },
+      {
+        seed: seed ?? randomUUID(),
+        key,
+        value,
+        replyToHeader: route.reply.replyToHeader,
+        replyTopic: route.reply.topic,
+        overrides: overrideHeaders(route, values),
+        correlationHeader: route.reply.correlationHeader,
+        reserved: new Set(identityHeaders(route, ctx.identityHeader)),
+        identity: values.identity,
+      },
+    );
+    return { key, value, headers, correlationId };
   }
   const headers: Record<string, string | string[]> = recordHeaders(
     route,
@@ -215,21 +209,13 @@ function commandRecord(
     contentType(request),
     ctx.identityHeader,
   );
-  if (route.reply === undefined) {
-    return {
-      key: recordKey(route.key, values),
-      value,
-      headers,
-      correlationId: undefined,
-      zilla: false,
-    };
-  }
+  if (route.reply === undefined) return { key, value, headers, correlationId: undefined };
   const correlationId = newCorrelationId(values);
   headers[route.reply.correlationHeader] = correlationId;
   headers[route.reply.replyToHeader] = route.reply.topic;
   headers[':method'] = request.method;
   headers[':path'] = request.url;
-  return { key: recordKey(route.key, values), value, headers, correlationId, zilla: false };
+  return { key, value, headers, correlationId };
 }
 
 /** After the record is in Kafka: answer one-way at once, else wait for the reply. */

@@ -91,10 +91,7 @@ export function recordHeaders(
 ): Record<string, string> {
   const headers: Record<string, string> = {};
   if (contentType !== undefined) headers['content-type'] = contentType;
-  for (const header of route.headers) {
-    const value = renderTemplate(header.value, values);
-    if (value !== undefined) headers[header.name] = value;
-  }
+  Object.assign(headers, overrideHeaders(route, values));
   if (values.idempotencyKey !== undefined) headers['idempotency-key'] = values.idempotencyKey;
   const ifMatch = forwardedIfMatch(scalar(values.headers['if-match']));
   if (ifMatch !== undefined) headers['if-match'] = ifMatch;
@@ -102,7 +99,7 @@ export function recordHeaders(
   if (traceparent !== undefined) headers.traceparent = traceparent;
   const tracestate = scalar(values.headers.tracestate);
   if (tracestate !== undefined) headers.tracestate = tracestate;
-  const identities = route.owner === undefined ? [identityHeader] : [identityHeader, route.owner];
+  const identities = identityHeaders(route, identityHeader);
   const out = Object.fromEntries(
     Object.entries(headers).filter(
       ([name]) => !forbiddenHeaders.has(name.toLowerCase()) && !identities.includes(name),
@@ -129,6 +126,14 @@ export function overrideHeaders(
     if (value !== undefined) headers[header.name] = value;
   }
   return headers;
+}
+
+/**
+ * The record headers that carry the caller's identity: the gateway's identity header, and the
+ * route's `owner` header when it has one. Only the gateway writes them.
+ */
+export function identityHeaders(route: CommandRouteSpec, identityHeader: string): string[] {
+  return route.owner === undefined ? [identityHeader] : [identityHeader, route.owner];
 }
 
 /** Design §4: the part of an ETag after the first `/`; an If-Match without `/` is not forwarded. */

@@ -9,23 +9,13 @@
  * service/handlers.ts), not one per operation, so a rename changes files; a file is removed
  * when its target goes (here: `service` dropped from the config's targets).
  */
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { manifestName } from '../../generator/write.ts';
-import { runCli } from './run-cli.ts';
+import { copyTodoSpecs, runCli } from './run-cli.ts';
 
-const repo = fileURLToPath(new URL('../../', import.meta.url));
 const temp = mkdtempSync(join(tmpdir(), 'specgate-files-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
@@ -41,9 +31,7 @@ beforeEach(() => {
   dir = join(temp, `project-${++projects}`);
   out = join(dir, 'generated');
   config = join(dir, 'specgate.yaml');
-  mkdirSync(dir, { recursive: true });
-  copyFileSync(join(repo, 'specs/todo/openapi.yaml'), join(dir, 'openapi.yaml'));
-  copyFileSync(join(repo, 'specs/todo/asyncapi.yaml'), join(dir, 'asyncapi.yaml'));
+  copyTodoSpecs(dir);
   writeConfig(allTargets);
 });
 

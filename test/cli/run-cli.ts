@@ -1,4 +1,7 @@
-/** Runs the CLI in-process with stdout and stderr captured. */
+/** Runs the CLI in-process with stdout and stderr captured; copies the todo specs for it. */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
 import { main } from '../../generator/cli.ts';
 
@@ -26,4 +29,16 @@ export async function runCli(argv: readonly string[]): Promise<CliOutcome> {
     out.mockRestore();
     err.mockRestore();
   }
+}
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Copies specs/todo's two documents into `dir` (made if missing); returns their paths. */
+export function copyTodoSpecs(dir: string): { openapi: string; asyncapi: string } {
+  mkdirSync(dir, { recursive: true });
+  const openapi = join(dir, 'openapi.yaml');
+  const asyncapi = join(dir, 'asyncapi.yaml');
+  copyFileSync(join(repo, 'specs/todo/openapi.yaml'), openapi);
+  copyFileSync(join(repo, 'specs/todo/asyncapi.yaml'), asyncapi);
+  return { openapi, asyncapi };
 }
